@@ -1,0 +1,3 @@
+from panopticum.cli import main
+
+main()
