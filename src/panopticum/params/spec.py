@@ -11,9 +11,10 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Iterator, Mapping
+import datetime
 from typing import Any, Union
 
-Value = Union[float, int, bool]
+Value = Union[float, int, bool, datetime.date]
 
 
 @dataclasses.dataclass(frozen=True)
@@ -23,7 +24,7 @@ class Param:
     **Arguments:**
 
     - ``default``: the value used unless a scenario or ``--set`` overrides it; its Python
-      type (float, int or bool) is the parameter's type.
+      type (float, int, bool or ``datetime.date``) is the parameter's type.
     - ``unit``: e.g. ``"per day"``, ``"share"``, ``"days"``; ``"-"`` for a pure number.
     - ``low``, ``high``: the valid closed range (ignored for bools).
     - ``source``: where the default comes from, or ``"free parameter: ..."`` with the
@@ -33,8 +34,8 @@ class Param:
 
     default: Value
     unit: str
-    low: float | None
-    high: float | None
+    low: float | datetime.date | None
+    high: float | datetime.date | None
     source: str
     doc: str
 
