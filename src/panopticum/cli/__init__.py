@@ -28,6 +28,7 @@ app = typer.Typer(
 # Modules that define commands on `app`; one line each, imported in this order.
 COMMAND_MODULES = [
     "panopticum.cli.population",
+    "panopticum.cli.epstein",
 ]
 
 EXIT_USER_ERROR = 2
