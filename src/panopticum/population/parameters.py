@@ -163,7 +163,7 @@ POPULATION_SPEC: SpecTree = {
         0.3, "share", 0.0, 0.8,
         "calibrated guide: 48% of 2016-19 defectors worked in the private sector; 439 "
         "official markets used by 1-1.8M people (2017); many married women are registered "
-        "as dependants and trade; 0.3 gives about 1.3M traders",
+        "as dependants and trade; 0.3 gives about 1.2M traders",
         "Share of married women of working age registered as dependants who trade.",
     ),
     "trader_other_share": Param(
