@@ -1,0 +1,161 @@
+"""Agent-steps per second of Epstein's Model 1: panopticum (JAX) against Mesa 3.
+
+Measures, in one run of this script on one machine:
+
+- ours at 40x40, 100x100, 1000x1000 and 4000x4000 (NetLogo's defaults: 70% citizens,
+  4% cops, vision 7, L = 0.82, J_max = 30);
+- Mesa's own example (``mesa.examples.advanced.epstein_civil_violence``) at 40x40 and
+  100x100 with the same parameters.
+
+agent-steps/s = (citizens + cops) x steps / seconds, the median of several timed runs,
+after a warm-up run that absorbs JAX's compile time (and Mesa's neighbourhood caches).
+Rewrites only its own section of ``benchmarks/RESULTS.md`` (between
+``<!-- epstein:start -->`` and ``<!-- epstein:end -->``), creating the file or section.
+
+Usage: ``python benchmarks/epstein.py [--quick]`` (``--quick`` skips 4000x4000 and times
+fewer steps; for a smoke test, not for the record).
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import os
+import platform
+import statistics
+import sys
+import time
+from pathlib import Path
+
+import jax
+import numpy as np
+
+from panopticum.epstein import EpsteinParams, init, run_jit
+from panopticum.epstein.docking import _NoCollect, mesa_epstein, mesa_kwargs
+
+RESULTS = Path(__file__).resolve().parent / "RESULTS.md"
+START, END = "<!-- epstein:start -->", "<!-- epstein:end -->"
+
+
+def time_ours(size: int, steps: int, repeats: int) -> dict:
+    params = EpsteinParams(width=size, height=size)
+    init_key, run_key = jax.random.split(jax.random.key(0))
+    state = jax.block_until_ready(jax.jit(init)(init_key, params))
+    state, _ = jax.block_until_ready(run_jit(run_key, state, params, steps=steps))  # warm-up
+    times = []
+    for _ in range(repeats):
+        t0 = time.perf_counter()
+        state, _ = jax.block_until_ready(run_jit(run_key, state, params, steps=steps))
+        times.append(time.perf_counter() - t0)
+    agents = params.n_citizens + params.n_cops
+    sec = statistics.median(times)
+    return {"impl": "panopticum (JAX)", "grid": f"{size}x{size}", "agents": agents,
+            "steps": steps, "repeats": repeats, "seconds": sec,
+            "steps_per_s": steps / sec, "agent_steps_per_s": agents * steps / sec}
+
+
+def time_mesa(size: int, steps: int, repeats: int) -> dict:
+    _, model_cls = mesa_epstein()
+    kwargs = mesa_kwargs(EpsteinParams(width=size, height=size))
+    model = model_cls(seed=0, **kwargs)
+    model.datacollector = _NoCollect()  # time the model, not its bookkeeping
+    model.step()  # warm-up: fills Mesa's neighbourhood caches
+    agents = len(model.agents)
+    times = []
+    for _ in range(repeats):
+        t0 = time.perf_counter()
+        for _ in range(steps):
+            model.step()
+        times.append(time.perf_counter() - t0)
+    sec = statistics.median(times)
+    return {"impl": "Mesa 3.3.1", "grid": f"{size}x{size}", "agents": agents,
+            "steps": steps, "repeats": repeats, "seconds": sec,
+            "steps_per_s": steps / sec, "agent_steps_per_s": agents * steps / sec}
+
+
+def machine() -> str:
+    cpu = platform.processor() or platform.machine()
+    try:
+        with open("/proc/cpuinfo") as fh:
+            for line in fh:
+                if line.startswith("model name"):
+                    cpu = line.split(":", 1)[1].strip()
+                    break
+    except OSError:
+        pass
+    return (f"{cpu}, {os.cpu_count()} cores, Python {platform.python_version()}, "
+            f"jax {jax.__version__}, {jax.devices()[0].platform}")
+
+
+def render(rows: list[dict], notes: list[str]) -> str:
+    lines = [
+        START,
+        "## Epstein civil violence (Model 1): panopticum vs Mesa",
+        "",
+        f"Measured {dt.date.today().isoformat()} on {machine()}, by "
+        "`python benchmarks/epstein.py`, all rows in one run. NetLogo's defaults (70% "
+        "citizens, 4% cops, vision 7, L = 0.82, J_max = 30), the same for Mesa. "
+        "agent-steps/s = (citizens + cops) x steps / seconds, the median of the timed "
+        "repeats, after a warm-up run (compile time excluded).",
+        "",
+        "| implementation | grid | agents | steps x repeats | s per step | steps/s | agent-steps/s |",
+        "|---|---|---:|---:|---:|---:|---:|",
+    ]
+    for r in rows:
+        lines.append(
+            f"| {r['impl']} | {r['grid']} | {r['agents']:,} | {r['steps']} x {r['repeats']} | "
+            f"{r['seconds'] / r['steps']:.4g} | {r['steps_per_s']:.4g} | "
+            f"{r['agent_steps_per_s']:,.0f} |"
+        )
+    lines += [""] + notes + [END]
+    return "\n".join(lines) + "\n"
+
+
+def write_section(text: str, path: Path = RESULTS) -> None:
+    old = path.read_text() if path.exists() else "# Benchmark results\n"
+    if START in old and END in old:
+        head, rest = old.split(START, 1)
+        _, tail = rest.split(END, 1)
+        new = head + text.rstrip("\n") + tail
+    else:
+        new = old.rstrip("\n") + "\n\n" + text
+    tmp = path.with_suffix(".md.tmp")
+    tmp.write_text(new)
+    os.replace(tmp, path)
+
+
+def main(argv: list[str] | None = None) -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--quick", action="store_true", help="smoke test: small, not recorded")
+    args = ap.parse_args(argv)
+    q = args.quick
+    plan_ours = [(40, 200 if not q else 20, 5), (100, 200 if not q else 20, 5),
+                 (1000, 20 if not q else 2, 3)]
+    if not q:
+        plan_ours.append((4000, 5, 3))
+    plan_mesa = [(40, 20 if not q else 3, 3), (100, 3 if not q else 1, 3)]
+    rows = []
+    for size, steps, reps in plan_mesa:
+        rows.append(time_mesa(size, steps, reps))
+        print(rows[-1], file=sys.stderr, flush=True)
+    for size, steps, reps in plan_ours:
+        rows.append(time_ours(size, steps, reps))
+        print(rows[-1], file=sys.stderr, flush=True)
+    by = {(r["impl"].split()[0], r["grid"]): r for r in rows}
+    notes = []
+    for grid in ("40x40", "100x100"):
+        ratio = by[("panopticum", grid)]["agent_steps_per_s"] / by[("Mesa", grid)]["agent_steps_per_s"]
+        notes.append(f"- {grid}: panopticum is **{ratio:,.0f}x** Mesa's agent-steps/s "
+                     f"(target at 100x100: at least 1,000x).")
+    if ("panopticum", "4000x4000") in by:
+        r = by[("panopticum", "4000x4000")]
+        notes.append(f"- 4000x4000 ({r['agents']:,} agents): **{r['steps_per_s']:.2f} steps/s** "
+                     "(target: faster than 1 step/s).")
+    text = render(rows, notes)
+    print(text)
+    if not q:
+        write_section(text)
+
+
+if __name__ == "__main__":
+    main()
