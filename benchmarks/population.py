@@ -80,6 +80,7 @@ def main() -> None:
     args = ap.parse_args()
     sizes = [int(float(s)) for s in args.sizes.split(",")]
     rows = []
+    load_before = os.getloadavg()[0]
     for n in sizes:
         runs = [run_one(n, args.seed) for _ in range(args.repeats if n <= 5_000_000 else 1)]
         best = sorted(runs, key=lambda r: r["seconds"])[len(runs) // 2]
@@ -96,11 +97,13 @@ def main() -> None:
         stages = ", ".join(f"{k} {v:.1f}" for k, v in row["stages"].items())
         print(f"{n:>12,} agents: {row['seconds']:7.1f} s (median of {row['runs']}), peak {row['peak_gib']:.2f} GiB, "
               f"{row['ties']:,} ties, mean degree {row['mean_degree']:.2f}  [{stages}]", flush=True)
+    load = (load_before, os.getloadavg()[0])
+    print(f"1-minute load average: {load[0]:.1f} before, {load[1]:.1f} after")
     if not args.no_write:
-        write(rows)
+        write(rows, load)
 
 
-def write(rows: list[dict]) -> None:
+def write(rows: list[dict], load: tuple[float, float]) -> None:
     when = _dt.datetime.now().astimezone().strftime("%Y-%m-%d %H:%M %Z")
     lines = [
         START,
@@ -109,6 +112,7 @@ def write(rows: list[dict]) -> None:
         f"`python benchmarks/population.py` on {when}; machine: {machine()}.",
         "Build time of `build_population(n, seed=0)` (population and ties, not saving), median of the runs;",
         "peak resident memory of the fresh process that built it. Targets: 26.5M in under 3 min and 10 GiB; 1M in under 10 s.",
+        f"1-minute load average {load[0]:.1f} before and {load[1]:.1f} after (other jobs on the machine slow the timings).",
         "",
         "| agents | runs | seconds | peak GiB | ties | mean degree | seconds by stage |",
         "|---:|---:|---:|---:|---:|---:|---|",
