@@ -11,7 +11,6 @@ from __future__ import annotations
 import importlib
 import sys
 
-import click
 import typer
 
 from panopticum.errors import PanopticumError
@@ -34,6 +33,28 @@ COMMAND_MODULES = [
 EXIT_USER_ERROR = 2
 
 
+@app.callback()
+def _root() -> None:
+    """A research simulator of a surveillance state: a synthetic country, day by day."""
+
+
+def _click_errors(name: str) -> tuple[type[BaseException], ...]:
+    """The class ``name`` from click and from the copy of click that newer typer vendors."""
+    found = []
+    for module in ("click.exceptions", "typer._click.exceptions"):
+        try:
+            found.append(getattr(importlib.import_module(module), name))
+        except (ImportError, AttributeError):
+            continue
+    return tuple(found)
+
+
+_NO_ARGS = _click_errors("NoArgsIsHelpError")
+_USAGE = _click_errors("UsageError")
+_ABORT = _click_errors("Abort")
+_EXIT = _click_errors("Exit")
+
+
 def _register_commands() -> None:
     for name in COMMAND_MODULES:
         importlib.import_module(name)
@@ -51,13 +72,13 @@ def main(argv: list[str] | None = None) -> None:
     command = typer.main.get_command(app)
     try:
         command.main(args=argv, prog_name="panopticum", standalone_mode=False)
-    except click.exceptions.NoArgsIsHelpError as exc:
-        click.echo(exc.ctx.get_help() if exc.ctx else "", err=False)
-    except click.UsageError as exc:
+    except _NO_ARGS as exc:
+        print(exc.ctx.get_help() if getattr(exc, "ctx", None) else "")
+    except _USAGE as exc:
         fail(exc.format_message())
-    except click.exceptions.Abort:
+    except _ABORT:
         fail("interrupted")
-    except click.exceptions.Exit as exc:
+    except _EXIT as exc:
         raise SystemExit(exc.exit_code) from None
     except PanopticumError as exc:
         fail(str(exc))

@@ -1,0 +1,70 @@
+"""The surveillance channels, one module each, in the order of :data:`CHANNELS`.
+
+Each module has ``records(today) -> Records``: the day's records about agents, true ones
+(an act or a holding that really happened) and wrongful ones (a false report, a false
+match), as behaviour bits per agent, and a count of innocuous records that only load the
+analysts. A switched-off channel (``<channel>.enabled = false``) produces nothing.
+Technologies are represented by their coverage and error rates; nothing here identifies
+anyone.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+
+import jax
+import jax.numpy as jnp
+
+from panopticum.params.model import CHANNELS
+
+
+@dataclasses.dataclass(frozen=True)
+class Records:
+    true_bits: jax.Array  # uint8 [n], bit b: a true record of behaviour b
+    wrongful_bits: jax.Array  # uint8 [n], bit b: a wrongful record of behaviour b
+    innocuous: jax.Array  # float32 scalar, innocuous records in agent-records
+
+
+def gated(records: Records, enabled: jax.Array) -> Records:
+    """Nothing at all from a switched-off channel."""
+    on = enabled > 0.5
+    return Records(
+        true_bits=jnp.where(on, records.true_bits, jnp.uint8(0)),
+        wrongful_bits=jnp.where(on, records.wrongful_bits, jnp.uint8(0)),
+        innocuous=jnp.where(on, records.innocuous, 0.0),
+    )
+
+
+def collect(today) -> list[Records]:
+    """Every channel's records for the day, in :data:`CHANNELS` order."""
+    from panopticum.engine.channels import cameras, informants, inminban, inspections, phones, radio, workplace
+
+    modules = {
+        "informants": informants,
+        "inminban": inminban,
+        "workplace": workplace,
+        "cameras": cameras,
+        "phones": phones,
+        "radio": radio,
+        "inspections": inspections,
+    }
+    return [gated(modules[name].records(today), today.p(f"{name}.enabled")) for name in CHANNELS]
+
+
+def random_targets(today, stream: int, expected: jax.Array, eligible: jax.Array, draws: int) -> jax.Array:
+    """bool [n]: about ``expected`` agents picked at random among ``eligible``.
+
+    ``draws`` candidates (a static count) are drawn uniformly; each eligible one is kept
+    with probability ``expected / (draws * eligible share)``. Costs O(draws), not O(n).
+    """
+    n = today.layout.n
+    from panopticum.engine import random as rnd
+
+    idx = rnd.integers(today.words, stream, draws, n)
+    eligible_share = jnp.maximum(eligible.mean(), 1e-9)
+    keep_prob = jnp.clip(expected / (draws * eligible_share), 0.0, 1.0)
+    keep = eligible[idx] & (rnd.uniform(today.words, stream + 1, draws) < keep_prob)
+    return jnp.zeros(n, bool).at[jnp.where(keep, idx, n)].set(True, mode="drop")
+
+
+__all__ = ["CHANNELS", "Records", "collect", "gated", "random_targets"]

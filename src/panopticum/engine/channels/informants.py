@@ -1,0 +1,39 @@
+"""Informants among a person's trusted ties.
+
+An act that a tie witnesses is reported when that tie is an informant: the chance is the
+share of one's ties who are informants (fixed for the run) times the tie's chance of
+knowing of the act times the informant's readiness to report. Criticism is always said to
+a tie, so only the share and the readiness count. Informants also file false reports
+against random ties of theirs: wrongful records of criticism.
+"""
+
+from __future__ import annotations
+
+import jax.numpy as jnp
+
+from panopticum.engine import random as rnd
+from panopticum.engine.channels import Records
+from panopticum.engine.context import as_bits
+from panopticum.engine.state import CALL, CRITICISE, MEDIA, TRADE
+
+STREAM = 30
+
+
+def records(today) -> Records:
+    state, world = today.state, today.world
+    report = today.p("informants.report_prob") * state.informant_ties
+    true = jnp.zeros(today.layout.n, jnp.uint8)
+    for offset, (behaviour, witness) in enumerate(
+        ((TRADE, "witness_trade"), (MEDIA, "witness_media"), (CALL, "witness_call"), (CRITICISE, None))
+    ):
+        chance = report * (today.p(f"informants.{witness}") if witness else 1.0)
+        true = true | as_bits(today.did(behaviour) & (today.uniform(STREAM + offset) < chance), behaviour)
+    # False reports: each reporting informant names one of their ties at random.
+    files = state.informant & today.free & (world.degree > 0) & (today.uniform(STREAM + 4) < today.p("informants.false_report_rate"))
+    pick = world.tie_indptr[:-1] + jnp.minimum(
+        (today.uniform(STREAM + 5) * world.degree).astype(jnp.int32), jnp.maximum(world.degree - 1, 0)
+    )
+    n = today.layout.n
+    target = jnp.where(files, world.tie_index[jnp.clip(pick, 0, max(today.layout.n_edges - 1, 0))], n)
+    accused = jnp.zeros(n, bool).at[target].set(True, mode="drop")
+    return Records(true_bits=true, wrongful_bits=as_bits(accused, CRITICISE), innocuous=jnp.float32(0.0))

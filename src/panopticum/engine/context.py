@@ -1,0 +1,75 @@
+"""What every process of a day reads: the world, the state, parameters, the day's levels.
+
+A plain container used while tracing ``step``; never crosses a jit boundary.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import functools
+
+import jax
+import jax.numpy as jnp
+
+from panopticum.engine import random as rnd
+from panopticum.engine.state import State
+from panopticum.engine.timeline import Schedule
+from panopticum.engine.world import Layout, World
+
+
+@dataclasses.dataclass(frozen=True)
+class Today:
+    world: World
+    state: State
+    params: dict
+    levels: Schedule  # this day's row: scalars
+    layout: Layout
+    words: jax.Array  # the day's random words
+    free: jax.Array  # bool [n]: not detained
+    acts: jax.Array  # uint8 [n]: behaviour bits acted on today
+
+    def p(self, path: str) -> jax.Array:
+        return self.params[path]
+
+    def uniform(self, stream: int) -> jax.Array:
+        return rnd.uniform(self.words, stream, self.layout.n)
+
+    def per_group(self, stream: int, group: jax.Array, n_groups: int) -> jax.Array:
+        """One draw per group (household, unit, institution), read by each member."""
+        draws = rnd.uniform(self.words, stream, n_groups)
+        return draws[jnp.maximum(group, 0)]
+
+    def did(self, behaviour: int) -> jax.Array:
+        return (self.acts >> behaviour) & 1 == 1
+
+    # Where today's acts happen: drawn once, so every channel sees the same places.
+    @functools.cached_property
+    def criticised_at_work(self) -> jax.Array:
+        return self.uniform(15) < self.p("behaviour.criticise.at_institution_share")
+
+    @functools.cached_property
+    def watched_at_work(self) -> jax.Array:
+        return self.uniform(16) < self.p("behaviour.media.at_institution_share")
+
+    @functools.cached_property
+    def watched_on_phone(self) -> jax.Array:
+        """On a registered phone, among files its signature check lets open."""
+        share = self.p("behaviour.media.on_phone_share") * (1.0 - self.p("phones.signature_block"))
+        return self.world.phone & (self.uniform(17) < share)
+
+    @functools.cached_property
+    def criticised_by_phone(self) -> jax.Array:
+        return self.world.phone & (self.uniform(18) < self.p("behaviour.criticise.by_phone_share"))
+
+    @property
+    def evasion(self) -> jax.Array:
+        """Share of an agent's acts still exposed to phones and cameras (1 - evasion)."""
+        return 1.0 - self.p("beliefs.evasion") * self.state.awareness
+
+
+def bit(behaviour: int, wrongful: bool = False) -> int:
+    return 1 << (behaviour + (4 if wrongful else 0))
+
+
+def as_bits(mask: jax.Array, behaviour: int, wrongful: bool = False) -> jax.Array:
+    return jnp.where(mask, jnp.uint8(bit(behaviour, wrongful)), jnp.uint8(0))

@@ -1,0 +1,61 @@
+"""Beliefs and sharing along personal ties, every ``beliefs.cadence_days`` days.
+
+Perceived risk of behaviour b is ``1 - exp(-k * evidence_b)`` (Epstein's arrest
+probability, with punishments seen in place of cops in vision). Evidence fades with the
+memory time scale and grows with each tie punished for b since the last update
+(``tie_weight`` each) and with public examples (the country's punishment rate for b times
+``public_weight``). It may differ from the true risk: that is the point. Awareness of
+the digital channels grows when a tie was punished on digital evidence. Foreign media pass
+from holders to their ties at the share rate per tie.
+
+One gather along the edges and a few cumulative sums: the only O(edges) work of the
+model, done at the cadence, not daily.
+"""
+
+from __future__ import annotations
+
+import jax
+import jax.numpy as jnp
+
+from panopticum.engine.state import B, State
+from panopticum.engine.world import tie_sum
+
+STREAM = 130
+SHARER_BIT = 5
+DIGITAL_BIT = 4
+
+
+def update(state: State, world, params: dict, words: jax.Array, cadence: int, n: int) -> State:
+    from panopticum.engine import random as rnd
+
+    p = params
+    packed = state.seen | jnp.where(state.media_access, jnp.uint8(1 << SHARER_BIT), jnp.uint8(0))
+    along = packed[world.tie_index]
+    indptr = world.tie_indptr
+
+    def row_count(bit: int) -> jax.Array:
+        ones = ((along >> bit) & 1).astype(jnp.int32)
+        running = jnp.concatenate([jnp.zeros(1, jnp.int32), jnp.cumsum(ones)])
+        return running[indptr[1:]] - running[indptr[:-1]]
+
+    fade = jnp.exp(-cadence / p["beliefs.memory_days"])
+    seen_b = jnp.stack([row_count(b) for b in range(B)]).astype(jnp.float32)
+    evidence = state.evidence * fade + p["beliefs.tie_weight"] * seen_b + p["beliefs.public_weight"] * state.public[:, None]
+    digital_ties = row_count(DIGITAL_BIT)
+    awareness = state.awareness + p["beliefs.awareness_gain"] * (digital_ties > 0) * (1.0 - state.awareness)
+    sharers = row_count(SHARER_BIT).astype(jnp.float32)
+    catch = 1.0 - jnp.power(1.0 - p["media.share_rate"], sharers)
+    gained = world.adult & (state.detained == 0) & (rnd.uniform(words, STREAM, n) < catch)
+    return State(
+        **{
+            **{f: getattr(state, f) for f in state.__dataclass_fields__},
+            "evidence": evidence,
+            "awareness": awareness,
+            "media_access": state.media_access | gained,
+            "seen": jnp.zeros_like(state.seen),
+            "public": jnp.zeros_like(state.public),
+        }
+    )
+
+
+__all__ = ["update", "tie_sum"]

@@ -1,0 +1,244 @@
+"""Running a scenario: from a scenario name to tidy daily metrics and a manifest.
+
+The Python API behind ``panopticum run``::
+
+    from panopticum.run import run_scenario, write_run
+
+    result = run_scenario("baseline-2023", agents=20_000, days=90, seed=1)
+    result.metrics          # tidy DataFrame: member, day, date, region, metric, value
+    write_run(result, "out/")   # metrics.parquet and manifest.json
+
+``result.metrics`` has one row per (member, day, region, metric); region is a province's
+name or ``"ALL"`` for the country, and national-only metrics (queues, timeline levels)
+appear with ``"ALL"`` alone. ``panopticum metrics`` describes each metric.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime
+import json
+import os
+import platform
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from panopticum import __version__
+from panopticum.engine import Simulation, build_schedule, build_world, engine_params
+from panopticum.engine.metrics import NATIONAL, REGIONAL
+from panopticum.engine.simulate import Chunk
+from panopticum.engine.state import State
+from panopticum.errors import PanopticumError
+from panopticum.params.scenarios import Scenario, load_scenario
+from panopticum.params.schema import flatten_parameters, parse_assignment
+from panopticum.population import REGION_NAMES, Population, build_population, load_population
+
+REGION_LABELS = list(REGION_NAMES) + ["ALL"]
+MAX_DAYS = 36_500
+
+
+@dataclasses.dataclass
+class RunResult:
+    scenario: Scenario
+    seed: int
+    days: int
+    members: int
+    population: Population
+    regional: np.ndarray  # [members, days, n_regions + 1, n_regional]
+    national: np.ndarray  # [members, days, n_national]
+    final_state: State | None
+    manifest: dict[str, Any]
+
+    @property
+    def metrics(self) -> pd.DataFrame:
+        return tidy_metrics(self.regional, self.national, self.scenario.params.timeline.start_date)
+
+
+def tidy_metrics(regional: np.ndarray, national: np.ndarray, start: datetime.date, first_day: int = 0) -> pd.DataFrame:
+    """Tidy rows (member, day, date, region, metric, value) from the engine's arrays."""
+    members, days, n_regions, n_metrics = regional.shape
+    day = np.arange(first_day, first_day + days)
+    dates = (np.datetime64(start) + day).astype("datetime64[D]")
+    m, d, r, k = np.meshgrid(np.arange(members), np.arange(days), np.arange(n_regions), np.arange(n_metrics), indexing="ij")
+    reg = pd.DataFrame(
+        {
+            "member": m.ravel().astype(np.int16),
+            "day": day[d.ravel()].astype(np.int32),
+            "date": dates[d.ravel()],
+            "region": pd.Categorical.from_codes(r.ravel(), REGION_LABELS),
+            "metric": pd.Categorical.from_codes(k.ravel(), [x.name for x in REGIONAL]),
+            "value": regional.ravel().astype(np.float64),
+        }
+    )
+    m2, d2, k2 = np.meshgrid(np.arange(members), np.arange(days), np.arange(national.shape[2]), indexing="ij")
+    nat = pd.DataFrame(
+        {
+            "member": m2.ravel().astype(np.int16),
+            "day": day[d2.ravel()].astype(np.int32),
+            "date": dates[d2.ravel()],
+            "region": "ALL",
+            "metric": [NATIONAL[i].name for i in k2.ravel()],
+            "value": national.ravel().astype(np.float64),
+        }
+    )
+    out = pd.concat([reg.astype({"region": str, "metric": str}), nat], ignore_index=True)
+    return out
+
+
+def resolve_population(population: Population | str | os.PathLike | None, agents: int | None, seed: int) -> Population:
+    if population is not None and agents is not None:
+        raise PanopticumError("give either a population file or a number of agents, not both")
+    if isinstance(population, Population):
+        return population
+    if population is not None:
+        return load_population(population)
+    return build_population(agents if agents is not None else 20_000, seed)
+
+
+def parse_overrides(assignments: list[str] | dict[str, Any] | None) -> dict[str, Any]:
+    if not assignments:
+        return {}
+    if isinstance(assignments, dict):
+        return dict(assignments)
+    return dict(parse_assignment(a) for a in assignments)
+
+
+def _platform() -> dict[str, Any]:
+    import jax
+
+    return {
+        "python": sys.version.split()[0],
+        "machine": platform.machine(),
+        "system": platform.platform(),
+        "processor": platform.processor(),
+        "cpu_count": os.cpu_count(),
+        "jax_backend": jax.default_backend(),
+        "devices": [str(d) for d in jax.devices()],
+    }
+
+
+def _versions() -> dict[str, str]:
+    import jax
+
+    return {"panopticum": __version__, "jax": jax.__version__, "numpy": np.__version__, "pandas": pd.__version__}
+
+
+def build_manifest(scenario: Scenario, population: Population, seed: int, days: int, members: int, overrides: dict) -> dict:
+    params = {k: (v.isoformat() if isinstance(v, datetime.date) else v) for k, v in flatten_parameters(scenario.params).items()}
+    return {
+        "scenario": {"name": scenario.name, "description": scenario.description, "source": scenario.source},
+        "overrides": {k: (v.isoformat() if isinstance(v, datetime.date) else v) for k, v in overrides.items()},
+        "parameters": params,
+        "seed": seed,
+        "days": days,
+        "members": members,
+        "agents": population.n,
+        "people_per_agent": population.scale,
+        "population": dict(population.meta),
+        "start_date": scenario.params.timeline.start_date.isoformat(),
+        "versions": _versions(),
+        "platform": _platform(),
+        "created": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
+    }
+
+
+def prepare(
+    scenario: str | Scenario,
+    *,
+    population: Population | str | os.PathLike | None = None,
+    agents: int | None = None,
+    days: int | None = None,
+    seed: int = 0,
+    overrides: list[str] | dict[str, Any] | None = None,
+    members: int = 1,
+):
+    """Resolve everything a run needs: ``(scenario, population, days, overrides)``."""
+    if members < 1:
+        raise PanopticumError(f"an ensemble needs at least 1 member, got {members}")
+    if seed < 0:
+        raise PanopticumError(f"seed must be 0 or more, got {seed}")
+    override_dict = parse_overrides(overrides)
+    if isinstance(scenario, str):
+        scenario = load_scenario(scenario, override_dict)
+    days = scenario.days if days is None else days
+    if not 1 <= days <= MAX_DAYS:
+        raise PanopticumError(f"days must be in [1, {MAX_DAYS}], got {days}")
+    pop = resolve_population(population, agents, seed)
+    return scenario, pop, days, override_dict
+
+
+def run_scenario(
+    scenario: str | Scenario,
+    *,
+    population: Population | str | os.PathLike | None = None,
+    agents: int | None = None,
+    days: int | None = None,
+    seed: int = 0,
+    overrides: list[str] | dict[str, Any] | None = None,
+    members: int = 1,
+    chunk_days: int = 30,
+    on_chunk: Callable[[Chunk, int], None] | None = None,
+) -> RunResult:
+    """Run a scenario (a built-in name, a TOML path or a :class:`Scenario`) to the end.
+
+    ``members > 1`` runs an ensemble of seeds as one compiled program; ``on_chunk(chunk,
+    days)`` is called after each chunk of days (for progress bars and checkpoints).
+    """
+    scenario, pop, days, override_dict = prepare(
+        scenario, population=population, agents=agents, days=days, seed=seed, overrides=overrides, members=members
+    )
+    started = time.perf_counter()
+    world, layout = build_world(pop)
+    sim = Simulation(world, layout, scenario.params.beliefs.cadence_days)
+    params = engine_params(scenario.params)
+    schedule = build_schedule(scenario.params, days)
+    regional, national, state = [], [], None
+    for chunk in sim.run(seed, params, schedule, members=members, chunk_days=chunk_days):
+        regional.append(chunk.regional)
+        national.append(chunk.national)
+        state = chunk.state
+        if on_chunk:
+            on_chunk(chunk, days)
+    manifest = build_manifest(scenario, pop, seed, days, members, override_dict)
+    manifest["wall_seconds"] = round(time.perf_counter() - started, 3)
+    return RunResult(
+        scenario=scenario,
+        seed=seed,
+        days=days,
+        members=members,
+        population=pop,
+        regional=np.concatenate(regional, axis=1),
+        national=np.concatenate(national, axis=1),
+        final_state=state,
+        manifest=manifest,
+    )
+
+
+def _atomic_write(path: Path, write: Callable[[Path], None]) -> None:
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    os.close(fd)
+    try:
+        write(Path(tmp))
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def write_run(result: RunResult, out_dir: str | os.PathLike) -> Path:
+    """Write ``metrics.parquet`` and ``manifest.json`` into ``out_dir`` (each atomically)."""
+    out = Path(out_dir)
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+        _atomic_write(out / "metrics.parquet", lambda p: result.metrics.to_parquet(p, index=False))
+        _atomic_write(out / "manifest.json", lambda p: p.write_text(json.dumps(result.manifest, indent=2, default=str)))
+    except OSError as exc:
+        raise PanopticumError(f"cannot write the run to {out}: {exc.strerror or exc}") from None
+    return out
