@@ -174,6 +174,25 @@ def prepare(
     return scenario, pop, days, override_dict
 
 
+def make_simulation(scenario: Scenario, population: Population, days: int) -> tuple[Simulation, dict, Any]:
+    """The compiled model for a population, the engine's parameters and the day schedule."""
+    world, layout = build_world(population)
+    sim = Simulation(world, layout, scenario.params.beliefs.cadence_days)
+    return sim, engine_params(scenario.params), build_schedule(scenario.params, days)
+
+
+def scenario_from_manifest(manifest: dict[str, Any]) -> Scenario:
+    """The scenario exactly as a run used it: every parameter value from its manifest."""
+    from panopticum.params.schema import make_parameters
+
+    meta = manifest["scenario"]
+    params = make_parameters(manifest["parameters"])
+    return Scenario(
+        name=meta["name"], description=meta.get("description", ""), days=int(manifest["days"]), params=params,
+        source=meta.get("source", "manifest"),
+    )
+
+
 def run_scenario(
     scenario: str | Scenario,
     *,
@@ -195,10 +214,7 @@ def run_scenario(
         scenario, population=population, agents=agents, days=days, seed=seed, overrides=overrides, members=members
     )
     started = time.perf_counter()
-    world, layout = build_world(pop)
-    sim = Simulation(world, layout, scenario.params.beliefs.cadence_days)
-    params = engine_params(scenario.params)
-    schedule = build_schedule(scenario.params, days)
+    sim, params, schedule = make_simulation(scenario, pop, days)
     regional, national, state = [], [], None
     for chunk in sim.run(seed, params, schedule, members=members, chunk_days=chunk_days):
         regional.append(chunk.regional)
@@ -242,3 +258,31 @@ def write_run(result: RunResult, out_dir: str | os.PathLike) -> Path:
     except OSError as exc:
         raise PanopticumError(f"cannot write the run to {out}: {exc.strerror or exc}") from None
     return out
+
+
+def enable_compilation_cache(directory: str | os.PathLike | None = None) -> Path | None:
+    """Keep JAX's compiled programs on disk, so the second run of a shape skips compilation.
+
+    The directory is ``directory``, else ``$PANOPTICUM_CACHE_DIR``, else
+    ``$XDG_CACHE_HOME/panopticum/xla`` (``~/.cache/panopticum/xla``); a
+    ``$JAX_COMPILATION_CACHE_DIR`` already set wins, and ``PANOPTICUM_CACHE_DIR=off``
+    turns the cache off. Returns the directory used, or None.
+    """
+    import jax
+
+    if os.environ.get("JAX_COMPILATION_CACHE_DIR"):
+        return Path(os.environ["JAX_COMPILATION_CACHE_DIR"])
+    chosen = directory or os.environ.get("PANOPTICUM_CACHE_DIR")
+    if chosen == "off":
+        return None
+    if not chosen:
+        base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
+        chosen = Path(base) / "panopticum" / "xla"
+    path = Path(chosen)
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+        jax.config.update("jax_compilation_cache_dir", str(path))
+        jax.config.update("jax_persistent_cache_min_compile_time_secs", 1.0)
+    except (OSError, AttributeError, ValueError):
+        return None
+    return path

@@ -28,6 +28,8 @@ app = typer.Typer(
 COMMAND_MODULES = [
     "panopticum.cli.population",
     "panopticum.cli.epstein",
+    "panopticum.cli.run",
+    "panopticum.cli.runs",
 ]
 
 EXIT_USER_ERROR = 2

@@ -1,0 +1,156 @@
+"""``panopticum run``: run a scenario into the run store, with a progress bar and a summary."""
+
+from __future__ import annotations
+
+import datetime
+from pathlib import Path
+from typing import Optional
+
+import pandas as pd
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from panopticum.cli import app
+from panopticum.errors import PanopticumError
+from panopticum.report.summary import display_unit, format_band, national_summary
+from panopticum.store.layout import DEFAULT_STORE
+
+
+def progress_bar(console: Console) -> Progress:
+    return Progress(
+        SpinnerColumn(),
+        TextColumn("[bold]{task.description}"),
+        BarColumn(),
+        TextColumn("{task.fields[days]}"),
+        TimeElapsedColumn(),
+        TextColumn("{task.fields[stage]}", style="dim"),
+        console=console,
+        transient=False,
+    )
+
+
+def run_with_progress(console: Console, label: str, work) -> str:
+    """Call ``work(on_stage, on_chunk, on_created)`` under a progress bar over days."""
+    with progress_bar(console) as bar:
+        task = bar.add_task(label, total=None, stage="starting", days="")
+
+        def on_stage(text: str) -> None:
+            bar.update(task, stage=text)
+
+        def on_chunk(done: int, days: int) -> None:
+            bar.update(task, completed=done, total=days, days=f"day {done}/{days}")
+
+        return work(on_stage, on_chunk)
+
+
+@app.command("run")
+def run(
+    scenario: str = typer.Option(..., "--scenario", help="a built-in scenario name or a scenario .toml file"),
+    population: Optional[Path] = typer.Option(None, "--population", help="a population file (from `panopticum population --out`)"),
+    agents: Optional[int] = typer.Option(None, "--agents", help="agents to build when no --population is given (default 20,000)"),
+    days: Optional[int] = typer.Option(None, "--days", help="days to simulate (default: the scenario's)"),
+    seed: int = typer.Option(0, "--seed", help="random seed: the same seed gives the same run, bit for bit"),
+    assignments: Optional[list[str]] = typer.Option(None, "--set", help="override a parameter: path.to.param=value (repeatable)"),
+    out: Optional[Path] = typer.Option(None, "--out", help="also write metrics.parquet and manifest.json to this directory"),
+    store_dir: Path = typer.Option(Path(DEFAULT_STORE), "--store", help="the run store to add the run to"),
+    ensemble: int = typer.Option(1, "--ensemble", help="members: K seeds run as one compiled program"),
+    chunk_days: int = typer.Option(30, "--chunk-days", help="days per chunk: progress and checkpoints after each"),
+) -> None:
+    """Run a scenario: progress over days, a summary table, and the run kept in the store."""
+    from panopticum.run import enable_compilation_cache
+    from panopticum.store import RunStore, start_run
+
+    store = RunStore.open(store_dir, create=True)
+    enable_compilation_cache()
+    err = Console(stderr=True)
+    created: list[str] = []
+    label = f"{Path(scenario).stem}" + (f" x{ensemble}" if ensemble > 1 else "")
+
+    def work(on_stage, on_chunk):
+        return start_run(
+            store, scenario, population=population, agents=agents, days=days, seed=seed, overrides=assignments,
+            members=ensemble, chunk_days=chunk_days, on_stage=on_stage, on_chunk=on_chunk, on_created=created.append,
+        )
+
+    try:
+        run_id = run_with_progress(err, label, work)
+    except KeyboardInterrupt:
+        if created:
+            raise PanopticumError(f"interrupted; `panopticum resume {created[0]} --store {store_dir}` continues the run") from None
+        raise PanopticumError("interrupted") from None
+    console = Console()
+    print_run_summary(store, run_id, console)
+    if out is not None:
+        write_flat(store, run_id, out)
+        console.print(f"wrote {out / 'metrics.parquet'} and {out / 'manifest.json'}")
+    console.print(
+        f"run [bold]{run_id}[/bold] stored in {store_dir}/  ·  next: `panopticum show {run_id}`, "
+        f"`panopticum report {run_id} --out report.html`"
+        + ("" if str(store_dir) == DEFAULT_STORE else f" (add --store {store_dir})")
+    )
+
+
+def write_flat(store, run_id: str, out: Path) -> None:
+    """``metrics.parquet`` (day, date, region, metric, value; member for ensembles) and ``manifest.json``."""
+    from panopticum.store.layout import atomic_write, write_json
+
+    manifest = store.manifest(run_id)
+    frame = store.metrics(run_id).drop(columns=["run_id"])
+    if int(manifest["members"]) == 1:
+        frame = frame.drop(columns=["member"])
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+        atomic_write(out / "metrics.parquet", lambda p: frame.to_parquet(p, index=False))
+        write_json(out / "manifest.json", manifest)
+    except OSError as exc:
+        raise PanopticumError(f"cannot write the run to {out}: {exc.strerror or exc}") from None
+
+
+def _window_label(start: datetime.date, window: tuple[int, int]) -> str:
+    a = start + datetime.timedelta(days=window[0])
+    b = start + datetime.timedelta(days=window[1])
+    return f"{a:%d %b}-{b:%d %b %Y}" if a.year == b.year else f"{a:%d %b %Y}-{b:%d %b %Y}"
+
+
+def print_run_summary(store, run_id: str, console: Console, metrics: pd.DataFrame | None = None) -> None:
+    """The national summary table of a stored run (first month against last month)."""
+    manifest = store.manifest(run_id)
+    status = store.status(run_id)
+    metrics = store.metrics(run_id) if metrics is None else metrics
+    members = int(manifest["members"])
+    start = datetime.date.fromisoformat(manifest["start_date"])
+    title = (
+        f"{manifest['scenario']['name']}: {int(manifest['agents']):,} agents, {manifest['days']} days "
+        f"from {start:%d %b %Y}, seed {manifest['seed']}" + (f", {members} members" if members > 1 else "")
+    )
+    if metrics.empty:
+        console.print(f"{title}\n(no days simulated yet; status {status['status']})")
+        return
+    figures, (first, last) = national_summary(metrics)
+    table = Table(title=title, caption=_caption(members, status, manifest))
+    table.add_column("national figure")
+    table.add_column("unit", style="dim")
+    table.add_column(_window_label(start, first), justify="right")
+    table.add_column(_window_label(start, last), justify="right")
+    group = None
+    for f in figures:
+        kind = f.label.split(":")[0] if ":" in f.label else "other"
+        if group is not None and kind != group:
+            table.add_section()
+        group = kind
+        table.add_row(f.label, display_unit(f.unit), format_band(f.first, f.unit, members), format_band(f.last, f.unit, members))
+    console.print(table)
+
+
+def _caption(members: int, status: dict, manifest: dict) -> str:
+    parts = []
+    if members > 1:
+        parts.append("median over members [5%-95%]")
+    parts.append("means over each window")
+    if status["status"] != "complete":
+        parts.append(f"status {status['status']}: {status.get('days_done', 0)} of {manifest['days']} days")
+    elif status.get("wall_seconds"):
+        parts.append(f"ran in {status['wall_seconds']:.0f} s")
+    return "; ".join(parts)

@@ -1,0 +1,130 @@
+"""``panopticum runs``, ``show``, ``resume``, ``compare`` and ``report``: working with the run store."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Optional
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from panopticum.cli import app
+from panopticum.cli.run import print_run_summary, run_with_progress
+from panopticum.errors import PanopticumError
+from panopticum.store.layout import DEFAULT_STORE
+
+STORE_OPTION = typer.Option(Path(DEFAULT_STORE), "--store", help="the run store")
+_STATUS_STYLE = {"complete": "green", "running": "cyan", "incomplete": "yellow", "failed": "red"}
+
+
+def _open(store_dir: Path):
+    from panopticum.store import RunStore
+
+    return RunStore.open(store_dir)
+
+
+@app.command("runs")
+def runs(store_dir: Path = STORE_OPTION) -> None:
+    """List the runs in the store, newest last, with their status."""
+    store = _open(store_dir)
+    frame = store.list_runs()
+    store.sync_catalog()
+    console = Console()
+    if frame.empty:
+        console.print(f"no runs in {store_dir} yet; `panopticum run --scenario baseline-2023` makes one")
+        return
+    table = Table(title=f"Runs in {store_dir}", caption="run ids begin with their UTC start time")
+    for col, justify in (("run", "left"), ("scenario", "left"), ("status", "left"), ("seed", "right"),
+                         ("agents", "right"), ("days", "right")):
+        table.add_column(col, justify=justify, no_wrap=True)
+    for row in frame.sort_values("run_id").itertuples():
+        status = str(row.status)
+        days = f"{row.days_done}/{row.days}" if status != "complete" else f"{row.days}"
+        scenario = row.scenario + (f" x{row.members}" if int(row.members) > 1 else "")
+        table.add_row(row.run_id, scenario, f"[{_STATUS_STYLE.get(status, 'white')}]{status}[/]", str(row.seed),
+                      f"{row.agents:,}", days)
+    console.print(table)
+
+
+@app.command("show")
+def show(run: str = typer.Argument(..., help="a run id (or a unique prefix, or 'latest')"), store_dir: Path = STORE_OPTION) -> None:
+    """Summarise one run: what was run, its status, and its national figures."""
+    store = _open(store_dir)
+    run_id = store.resolve(run)
+    manifest, status = store.manifest(run_id), store.status(run_id)
+    console = Console()
+    head = Table(title=f"Run {run_id}", show_header=False)
+    head.add_column("what")
+    head.add_column("value")
+    sc = manifest["scenario"]
+    head.add_row("scenario", f"{sc['name']} ({sc.get('source', '')})")
+    if sc.get("description"):
+        head.add_row("description", sc["description"])
+    for path, value in manifest.get("overrides", {}).items():
+        head.add_row("override", f"{path} = {value}")
+    head.add_row("status", f"[{_STATUS_STYLE.get(status['status'], 'white')}]{status['status']}[/]"
+                 + (f" ({status.get('days_done', 0)} of {manifest['days']} days; `panopticum resume {run_id}`)"
+                    if status["status"] in ("incomplete", "failed") else ""))
+    if status.get("error"):
+        head.add_row("error", str(status["error"]))
+    head.add_row("seed / members", f"{manifest['seed']} / {manifest['members']}")
+    head.add_row("agents", f"{int(manifest['agents']):,} ({manifest['people_per_agent']:,.0f} people each)")
+    head.add_row("days", f"{manifest['days']} from {manifest['start_date']} (chunks of {manifest.get('chunk_days')})")
+    head.add_row("parameter hash", manifest.get("param_hash", ""))
+    head.add_row("created", manifest["created"])
+    head.add_row("versions", ", ".join(f"{k} {v}" for k, v in manifest["versions"].items()))
+    head.add_row("platform", f"{manifest['platform']['system']} ({manifest['platform']['jax_backend']})")
+    if status.get("wall_seconds"):
+        head.add_row("wall time", f"{status['wall_seconds']:.1f} s")
+    console.print(head)
+    print_run_summary(store, run_id, console)
+
+
+@app.command("resume")
+def resume(run: str = typer.Argument(..., help="the id of an incomplete run"), store_dir: Path = STORE_OPTION) -> None:
+    """Continue a run that was killed, from its last checkpoint, to exactly the uninterrupted result."""
+    from panopticum.run import enable_compilation_cache
+    from panopticum.store import resume_run
+
+    store = _open(store_dir)
+    run_id = store.resolve(run)
+    enable_compilation_cache()
+    try:
+        run_with_progress(Console(stderr=True), f"resume {run_id}",
+                          lambda on_stage, on_chunk: resume_run(store, run_id, on_stage=on_stage, on_chunk=on_chunk))
+    except KeyboardInterrupt:
+        raise PanopticumError(f"interrupted; `panopticum resume {run_id}` continues the run") from None
+    console = Console()
+    print_run_summary(store, run_id, console)
+    console.print(f"run [bold]{run_id}[/bold] complete")
+
+
+@app.command("compare")
+def compare(
+    runs_: list[str] = typer.Argument(..., metavar="RUN...", help="two or more run ids"),
+    out: Path = typer.Option(..., "--out", help="the figure: .png or .svg (an .html page is written beside it), or .html"),
+    store_dir: Path = STORE_OPTION,
+) -> None:
+    """Draw runs side by side: behaviours, detections, punishments, records, freedom index."""
+    from panopticum.report.compare import write_compare
+
+    store = _open(store_dir)
+    ids = [store.resolve(r) for r in runs_]
+    written = write_compare(store, ids, out)
+    Console().print("wrote " + ", ".join(str(p) for p in written))
+
+
+@app.command("report")
+def report(
+    run: str = typer.Argument(..., help="a run id"),
+    out: Path = typer.Option(Path("report.html"), "--out", help="the HTML file to write"),
+    store_dir: Path = STORE_OPTION,
+) -> None:
+    """Write one self-contained HTML report of a run, figures embedded."""
+    from panopticum.report.html import write_report
+
+    store = _open(store_dir)
+    run_id = store.resolve(run)
+    write_report(store, run_id, out)
+    Console().print(f"wrote {out}")

@@ -1,0 +1,78 @@
+"""Where a run store keeps things, and how files are written so that a kill never corrupts one.
+
+A run store is a directory::
+
+    STORE/
+      catalog.duckdb                 the index: one row per run (rebuilt from the runs/ files)
+      .lock                          flock'ed around every catalog update
+      runs/<run_id>/
+        manifest.json                every parameter value, seed, versions, platform
+        status.json                  running | complete | failed, days done, pid
+        metrics/chunk-00000.parquet  tidy daily metrics, one file per chunk of days
+        checkpoint/state.npz         the model state after the last chunk written
+
+The files under ``runs/`` are the source of truth; ``catalog.duckdb`` is an index over
+them that can always be rebuilt. Every file is written to a temporary name in the same
+directory and renamed into place (``os.replace``), so a reader sees the old file or the
+new one, never half of one. Temporary names start with ``.`` and end with ``.tmp``, so the
+glob ``runs/*/metrics/*.parquet`` never matches one.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from panopticum.errors import PanopticumError
+
+DEFAULT_STORE = "panopticum-runs"
+CATALOG = "catalog.duckdb"
+LOCK = ".lock"
+RUNS = "runs"
+MANIFEST = "manifest.json"
+STATUS = "status.json"
+METRICS = "metrics"
+CHECKPOINT = "checkpoint"
+STATE_FILE = "state.npz"
+
+
+def chunk_name(first_day: int) -> str:
+    return f"chunk-{first_day:05d}.parquet"
+
+
+def atomic_write(path: Path, write: Callable[[Path], None]) -> None:
+    """Write ``path`` via a temporary file in its directory, fsync'ed, then renamed into place."""
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    os.close(fd)
+    try:
+        os.chmod(tmp, 0o666 & ~_umask())
+        write(Path(tmp))
+        with open(tmp, "rb") as fh:
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+def write_json(path: Path, data: dict[str, Any]) -> None:
+    atomic_write(path, lambda p: p.write_text(json.dumps(data, indent=2, default=str) + "\n", encoding="utf-8"))
+
+
+def read_json(path: Path) -> dict[str, Any]:
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise PanopticumError(f"missing file {path}") from None
+    except (OSError, ValueError) as exc:
+        raise PanopticumError(f"cannot read {path}: {exc}") from None
