@@ -83,7 +83,10 @@ def resume_run(store: RunStore, ref: str, on_stage: OnStage | None = None, on_ch
         store.update_status(run_id, status=RUNNING, error=None, **process_identity())
     try:
         manifest = store.manifest(run_id)
-        scenario = scenario_from_manifest(manifest)
+        try:
+            scenario = scenario_from_manifest(manifest)
+        except PanopticumError as exc:
+            raise PanopticumError(f"cannot resume run {run_id}: this version of the model rejects its parameters ({exc})") from None
         if parameter_hash(manifest["parameters"]) != manifest.get("param_hash"):
             raise PanopticumError(f"run {run_id}: its manifest's parameters do not match its parameter hash")
         stage("rebuilding the population")
