@@ -15,6 +15,7 @@ depend on how many agents stand for the population.
 from __future__ import annotations
 
 import dataclasses
+import functools
 
 import jax
 import jax.numpy as jnp
@@ -36,6 +37,7 @@ CAPACITY = {
 """Which capacity parameter serves each channel (each human channel has its own desk)."""
 
 
+@functools.partial(jax.tree_util.register_dataclass, data_fields=None, meta_fields=None)
 @dataclasses.dataclass(frozen=True)
 class Analysed:
     detected: jax.Array  # uint8 [C, n]: the bits of each channel's records analysed today

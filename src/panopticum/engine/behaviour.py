@@ -15,6 +15,7 @@ phone.
 from __future__ import annotations
 
 import dataclasses
+import functools
 
 import jax
 import jax.numpy as jnp
@@ -25,6 +26,7 @@ from panopticum.params.model import BEHAVIOURS
 STREAM = 10  # 10 + b: the daily act draw of behaviour b
 
 
+@functools.partial(jax.tree_util.register_dataclass, data_fields=None, meta_fields=None)
 @dataclasses.dataclass(frozen=True)
 class Choices:
     wanting: jax.Array  # bool [B, n]

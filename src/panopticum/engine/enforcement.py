@@ -13,6 +13,7 @@ on wrongful records alone counts as wrongfully punished.
 from __future__ import annotations
 
 import dataclasses
+import functools
 
 import jax
 import jax.numpy as jnp
@@ -24,6 +25,7 @@ STREAM = 120
 DIGITAL = tuple(CHANNELS.index(c) for c in ("cameras", "phones", "radio"))
 
 
+@functools.partial(jax.tree_util.register_dataclass, data_fields=None, meta_fields=None)
 @dataclasses.dataclass(frozen=True)
 class Outcome:
     investigated: jax.Array  # bool [n]

@@ -8,7 +8,7 @@ memory time scale and grows with each tie punished for b since the last update
 the digital channels grows when a tie was punished on digital evidence. Foreign media pass
 from holders to their ties at the share rate per tie.
 
-One gather along the edges and a few cumulative sums: the only O(edges) work of the
+One gather along the edges and a few segment sums: the only O(edges) work of the
 model, done at the cadence, not daily.
 """
 
@@ -31,12 +31,10 @@ def update(state: State, world, params: dict, words: jax.Array, cadence: int, n:
     p = params
     packed = state.seen | jnp.where(state.media_access, jnp.uint8(1 << SHARER_BIT), jnp.uint8(0))
     along = packed[world.tie_index]
-    indptr = world.tie_indptr
 
     def row_count(bit: int) -> jax.Array:
         ones = ((along >> bit) & 1).astype(jnp.int32)
-        running = jnp.concatenate([jnp.zeros(1, jnp.int32), jnp.cumsum(ones)])
-        return running[indptr[1:]] - running[indptr[:-1]]
+        return jax.ops.segment_sum(ones, world.tie_row, num_segments=n, indices_are_sorted=True)
 
     fade = jnp.exp(-cadence / p["beliefs.memory_days"])
     seen_b = jnp.stack([row_count(b) for b in range(B)]).astype(jnp.float32)

@@ -46,7 +46,9 @@ class World:
     - ``songbun``: int8 class; ``in_system_fixed``: security officer, unit head or
       institution administrator (informants are drawn per run).
     - ``household``, ``unit``, ``institution`` (``-1`` none): int32 group ids.
-    - ``tie_indptr``: int32 ``[n + 1]``; ``tie_index``: int32 ``[e]``; ``degree``: int32.
+    - ``tie_indptr``: int32 ``[n + 1]``; ``tie_index``: int32 ``[e]``, the other end of
+      each tie; ``tie_row``: int32 ``[e]``, the agent whose row holds it; ``degree``: int32.
+    - ``region``: int32, sorted.
     """
 
     adult: jax.Array
@@ -70,7 +72,9 @@ class World:
     institution: jax.Array
     tie_indptr: jax.Array
     tie_index: jax.Array
+    tie_row: jax.Array
     degree: jax.Array
+    region: jax.Array
 
 
 @dataclasses.dataclass(frozen=True)
@@ -136,7 +140,9 @@ def build_world(population) -> tuple[World, Layout]:
         institution=jnp.asarray(institution),
         tie_indptr=jnp.asarray(indptr.astype(np.int32)),
         tie_index=jnp.asarray(np.asarray(pop.tie_index, np.int32)),
+        tie_row=jnp.asarray(np.repeat(np.arange(pop.n, dtype=np.int32), np.diff(indptr))),
         degree=jnp.asarray(np.diff(indptr).astype(np.int32)),
+        region=jnp.asarray(region.astype(np.int32)),
     )
     layout = Layout(
         n=pop.n,
@@ -153,15 +159,19 @@ def build_world(population) -> tuple[World, Layout]:
 def tie_sum(values: jax.Array, world: World) -> jax.Array:
     """For each agent, the sum of ``values`` (int, per agent) over their ties.
 
-    A gather along the CSR edges and a cumulative sum differenced at the row bounds: no
-    scatter, O(edges).
+    A gather along the edges and a sorted segment sum over the rows. (A cumulative sum
+    differenced at the row bounds measured 26 times slower on the CPU: XLA lowers cumsum
+    to a reduce-window.)
     """
     along_edges = values[world.tie_index].astype(jnp.int32)
-    running = jnp.concatenate([jnp.zeros(1, jnp.int32), jnp.cumsum(along_edges)])
-    return running[world.tie_indptr[1:]] - running[world.tie_indptr[:-1]]
+    return jax.ops.segment_sum(along_edges, world.tie_row, num_segments=world.degree.shape[0], indices_are_sorted=True)
 
 
-def region_totals(values: jax.Array, layout: Layout) -> jax.Array:
-    """``[n_regions + 1]`` sums of a per-agent array: each region, then the country."""
-    parts = [values[s:e].sum() for s, e in layout.region_bounds]
-    return jnp.stack(parts + [values.sum()])
+def region_totals(values: jax.Array, world: World, layout: Layout) -> jax.Array:
+    """``[n_regions + 1]`` sums of a per-agent array: each region, then the country.
+
+    A sorted segment sum (about 1 ns an agent); slicing each region's block measured
+    ten times slower.
+    """
+    by_region = jax.ops.segment_sum(values, world.region, num_segments=layout.n_regions, indices_are_sorted=True)
+    return jnp.concatenate([by_region, by_region.sum(keepdims=True)])

@@ -54,7 +54,7 @@ MODEL_SPEC = {
     "behaviour": {
         "trade": {
             "motive_base": _share(
-                0.25,
+                0.4,
                 "free parameter, range 0-0.6; informal activity is at least 70% of household "
                 "income (Kim Byung-yeon refugee surveys [M])",
                 "Motive to trade in the market that every adult has, before hardship.",
@@ -72,7 +72,7 @@ MODEL_SPEC = {
                 "Extra motive for agents registered as dependants who trade in the markets.",
                 high=0.6,
             ),
-            "threshold": _share(0.3, FREE + ", range 0-0.8", "Epstein's threshold T for trading.", high=0.8),
+            "threshold": _share(0.2, FREE + ", range 0-0.8", "Epstein's threshold T for trading.", high=0.8),
             "frequency": _rate(
                 0.7, 0.05, 1.0, "per day",
                 "markets open daily; most traders work most days (Lankov 2023 [M])",
@@ -161,12 +161,12 @@ MODEL_SPEC = {
             "Daily chance that an agent with relatives abroad obtains media while supply flows.",
         ),
         "share_rate": _rate(
-            0.04, 0.0, 0.5, "per week per sharing tie",
+            0.01, 0.0, 0.5, "per week per sharing tie",
             "free parameter; 50% name friends as a source (Unification Media Group [M])",
             "Weekly chance that a tie holding media passes it on.",
         ),
         "loss_rate": _rate(
-            0.004, 0.0, 0.1, "per day", FREE + "; files deleted, drives lost or passed on",
+            0.006, 0.0, 0.1, "per day", FREE + "; files deleted, drives lost or passed on",
             "Daily chance that an agent stops holding media.",
         ),
         "closed_border_supply": _share(
@@ -179,7 +179,7 @@ MODEL_SPEC = {
     "informants": {
         "enabled": _enabled("the informant network"),
         "share": _share(
-            0.025,
+            0.01,
             "free parameter, range 0-0.1; 'as many as 1 in 20' are in the whole system "
             "(Williams and Slavney 2024 [L-M])",
             "Share of adults recruited as informants.", high=0.1,
@@ -188,8 +188,8 @@ MODEL_SPEC = {
             2.0, 1.0, 5.0, "-", "informants in border cities reportedly tripled in 2018 [L]",
             "Informant share in border provinces relative to elsewhere.",
         ),
-        "report_prob": _share(0.3, FREE, "Chance that an informant reports an act they witness."),
-        "witness_trade": _share(0.3, FREE, "Chance that a trusted tie knows of a day's trading."),
+        "report_prob": _share(0.2, FREE, "Chance that an informant reports an act they witness."),
+        "witness_trade": _share(0.05, FREE, "Chance that a trusted tie knows of a day's trading."),
         "witness_media": _share(0.1, FREE, "Chance that a trusted tie knows of a day's viewing."),
         "witness_call": _share(0.05, FREE, "Chance that a trusted tie knows of a day's call."),
         "false_report_rate": _rate(
@@ -204,18 +204,17 @@ MODEL_SPEC = {
             "overnight checks about monthly, 1-2 police plus the head (Lankov 2023 [M])",
             "Daily chance that a household has a night check or visit.",
         ),
-        "find_media": _share(0.25, FREE, "Chance that a check finds media held in the household."),
-        "notice_trade": _share(0.01, FREE, "Daily chance that the head notices a member's trading and logs it."),
-        "notice_call": _share(0.01, FREE + "; guest logs, nightly reports", "Daily chance that the head notices a call across the border."),
+        "find_media": _share(0.001, FREE, "Chance that a check finds media held in the household."),
+        "notice_trade": _share(0.0005, FREE, "Daily chance that the head notices a member's trading and logs it."),
+        "notice_call": _share(0.005, FREE + "; guest logs, nightly reports", "Daily chance that the head notices a call across the border."),
     },
     "workplace": {
         "enabled": _enabled("workplace and school administrators and self-criticism sessions"),
-        "session_rate": _rate(
-            1 / 7, 0.0, 1.0, "per day", "weekly self-criticism sessions of 1-2 hours [M]",
-            "Daily chance of a self-criticism session in an institution.",
+        "slip_prob": _share(
+            0.05, FREE + "; weekly self-criticism sessions of 1-2 hours, compliance uneven [M]",
+            "Chance that criticism said at school or work comes out in a self-criticism session.",
         ),
-        "slip_prob": _share(0.1, FREE + "; compliance is uneven", "Chance that a session exposes a member's criticism said at work."),
-        "absence_notice": _share(0.05, FREE, "Chance that an administrator logs a worker absent to trade."),
+        "absence_notice": _share(0.0005, FREE, "Chance that an administrator logs a worker absent to trade."),
     },
     "cameras": {
         "enabled": _enabled("cameras"),
@@ -227,7 +226,7 @@ MODEL_SPEC = {
         "pyongyang_multiplier": _rate(2.0, 0.0, 5.0, "-", FREE + "; CCTV at Pyongyang's road entrances [L-M]", "Coverage in Pyongyang relative to elsewhere (capped at 1)."),
         "rural_multiplier": _rate(0.3, 0.0, 1.0, "-", FREE + "; poor electricity and connectivity [L-M]", "Coverage in the countryside relative to towns."),
         "trade_travel_share": _share(0.2, FREE, "Share of trading days that involve travel through a station."),
-        "recorded_act_prob": _share(0.5, FREE, "Chance that an act in a covered place is on a stored recording."),
+        "recorded_act_prob": _share(0.2, FREE, "Chance that an act in a covered place is on a stored recording."),
         "manual_identification": _share(0.1, FREE, "Chance that an analyst identifies a recorded person without facial recognition."),
         "records_per_person_day": _rate(
             0.05, 0.0, 10.0, "records per covered person per day", FREE,
@@ -275,29 +274,30 @@ MODEL_SPEC = {
     "inspections": {
         "enabled": _enabled("random and targeted inspections and task-force raids"),
         "random_rate": _rate(
-            1 / 365, 0.0, 0.1, "per household per day", FREE + "; random inspections of homes and persons [L-M]",
+            1 / 730 / 365, 0.0, 0.1, "per household per day", FREE + "; random inspections of homes and persons [L-M]",
             "Daily chance of a random household inspection.",
         ),
-        "targeted_rate": _rate(0.05, 0.0, 1.0, "per suspect per day", FREE, "Daily chance that a person with an unresolved record is inspected."),
+        "targeted_rate": _rate(0.02, 0.0, 1.0, "per suspect per day", FREE, "Daily chance that a person with an unresolved record is inspected."),
         "raid_rate": _rate(
-            1 / 730, 0.0, 0.05, "per unit per day", FREE + "; Group 109 raids, frequency unpublished",
+            1 / 1825 / 730, 0.0, 0.05, "per unit per day", FREE + "; Group 109 raids, frequency unpublished",
             "Daily chance that a task force raids a neighbourhood unit.",
         ),
-        "find_media": _share(0.6, FREE, "Chance that an inspection finds media the household holds."),
-        "raid_find_media": _share(0.85, FREE + "; raids bring a computer expert", "Chance that a raid finds media a household holds."),
-        "find_trade": _share(0.3, FREE, "Chance that an inspection finds a trader's illicit goods."),
+        "find_media": _share(0.02, FREE, "Chance that an inspection finds media the household holds."),
+        "raid_find_media": _share(0.05, FREE + "; raids bring a computer expert", "Chance that a raid finds media a household holds."),
+        "find_trade": _share(0.05, FREE, "Chance that an inspection finds a trader's illicit goods."),
         "find_phone": _share(0.5, FREE, "Chance that an inspection finds a smuggled phone."),
     },
     "analysis": {
         "capacity_human": _rate(
-            200.0, 0.0, 1e6, "records per day per 100,000 people",
-            "about 20,000 state-security staff gather information, one per 1,000 people [L]; free",
+            2000.0, 0.0, 1e6, "records per day per 100,000 people",
+            "about 260,000 security and police staff (Gause, HRNK 2012 [M]) handling a few "
+            "reports a day each; free",
             "Reports from informants, inminban heads and administrators analysed each day.",
         ),
-        "capacity_cameras": _rate(50.0, 0.0, 1e7, "records per day per 100,000 people", FREE + "; the state may not use all it collects [L-M]", "Camera records analysed each day."),
-        "capacity_phones": _rate(100.0, 0.0, 1e7, "records per day per 100,000 people", FREE, "Phone records analysed each day."),
-        "capacity_radio": _rate(20.0, 0.0, 1e6, "records per day per 100,000 people", FREE, "Radio-detection records analysed each day."),
-        "capacity_inspections": _rate(100.0, 0.0, 1e6, "records per day per 100,000 people", FREE, "Inspection findings processed each day."),
+        "capacity_cameras": _rate(5.0, 0.0, 1e7, "records per day per 100,000 people", FREE + "; the state may not use all it collects [L-M]", "Camera records analysed each day."),
+        "capacity_phones": _rate(10.0, 0.0, 1e7, "records per day per 100,000 people", FREE, "Phone records analysed each day."),
+        "capacity_radio": _rate(5.0, 0.0, 1e6, "records per day per 100,000 people", FREE, "Radio-detection records analysed each day."),
+        "capacity_inspections": _rate(50.0, 0.0, 1e6, "records per day per 100,000 people", FREE, "Inspection findings processed each day."),
         "priority": _rate(20.0, 1.0, 1000.0, "-", FREE + "; triage by keywords and flags", "How much more likely an incriminating record is to be picked for analysis than an innocuous one."),
         "retention_days": _rate(30.0, 1.0, 3650.0, "days", FREE + "; unclear how much footage is stored [L-M]", "Mean time a record waits before it expires unanalysed."),
     },
@@ -308,7 +308,7 @@ MODEL_SPEC = {
             "Chance that an official takes a bribe from a person who can pay.",
         ),
         "bribe_means_weight": _share(0.8, FREE + "; bribes of USD 200-10,000 [L]", "How much a person's means decide whether they can pay."),
-        "detain_trade": _share(0.1, FREE, "Chance that an unbribed trading case ends in detention rather than a fine."),
+        "detain_trade": _share(0.05, FREE, "Chance that an unbribed trading case ends in detention rather than a fine."),
         "term_trade": _rate(90.0, 1.0, 3650.0, "days", FREE + "; labour-training camp terms", "Detention term for illicit trading."),
         "term_media": _rate(180.0, 1.0, 3650.0, "days", FREE + "; labour-training terms before the 2020 law", "Detention term for foreign media before the December 2020 law."),
         "term_media_law": _rate(3650.0, 365.0, 5475.0, "days", "Reactionary Ideology and Culture Rejection Act 2020: 5-15 years [H]", "Detention term for foreign media under the December 2020 law."),
@@ -327,12 +327,12 @@ MODEL_SPEC = {
             )
         },
         "sensitivity": _rate(
-            3.0, 0.1, 50.0, "per punishment seen", "Epstein's k = 2.3 in P = 1 - exp(-k C/A) (PNAS 2002); free",
+            2.3, 0.1, 50.0, "per punishment seen", "Epstein's k = 2.3 in P = 1 - exp(-k C/A) (PNAS 2002); free",
             "How fast perceived risk rises with punishments seen: risk = 1 - exp(-k x evidence).",
         ),
-        "tie_weight": _rate(1.0, 0.0, 10.0, "-", FREE, "Evidence from one tie punished, relative to a public example."),
+        "tie_weight": _rate(0.2, 0.0, 10.0, "-", FREE, "Evidence from one tie punished, relative to a public example."),
         "public_weight": _rate(
-            2000.0, 0.0, 1e6, "per punished per capita", FREE + "; public trials and executions as examples",
+            30.0, 0.0, 1e6, "per punished per capita", FREE + "; public trials and executions as examples",
             "Evidence from the national punishment rate (share of adults punished that week).",
         ),
         "memory_days": _rate(180.0, 7.0, 3650.0, "days", FREE, "Time scale over which evidence of punishments fades."),

@@ -11,6 +11,7 @@ anyone.
 from __future__ import annotations
 
 import dataclasses
+import functools
 
 import jax
 import jax.numpy as jnp
@@ -18,6 +19,7 @@ import jax.numpy as jnp
 from panopticum.params.model import CHANNELS
 
 
+@functools.partial(jax.tree_util.register_dataclass, data_fields=None, meta_fields=None)
 @dataclasses.dataclass(frozen=True)
 class Records:
     true_bits: jax.Array  # uint8 [n], bit b: a true record of behaviour b

@@ -23,5 +23,5 @@ def records(today) -> Records:
     slip = watched & today.did(CRITICISE) & today.criticised_at_work & (today.uniform(STREAM + 1) < today.p("workplace.slip_prob"))
     absent = watched & world.worker & today.did(TRADE) & (today.uniform(STREAM + 2) < today.p("workplace.absence_notice"))
     true = as_bits(slip, CRITICISE) | as_bits(absent, TRADE)
-    sessions = (watched & today.free).sum() * today.p("workplace.session_rate")
-    return Records(true_bits=true, wrongful_bits=jnp.zeros_like(true), innocuous=sessions.astype(jnp.float32))
+    # Sessions and attendance are settled inside the institution: only findings reach the desk.
+    return Records(true_bits=true, wrongful_bits=jnp.zeros_like(true), innocuous=jnp.float32(0.0))
