@@ -30,6 +30,7 @@ COMMAND_MODULES = [
     "panopticum.cli.epstein",
     "panopticum.cli.run",
     "panopticum.cli.runs",
+    "panopticum.cli.info",
 ]
 
 EXIT_USER_ERROR = 2

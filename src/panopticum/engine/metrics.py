@@ -24,6 +24,13 @@ from panopticum.params.model import BEHAVIOURS, CHANNELS
 
 PER = 1e5
 
+DOING = {
+    "trade": "trade in the market",
+    "media": "watch foreign media",
+    "criticise": "criticise the government to a trusted tie",
+    "call": "call across the border on a smuggled phone",
+}
+
 
 @dataclasses.dataclass(frozen=True)
 class Metric:
@@ -35,11 +42,11 @@ class Metric:
 def _regional() -> list[Metric]:
     out = []
     for b in BEHAVIOURS:
-        out.append(Metric(f"prevalence_{b}", "share of adults", f"Adults who {b} on the day."))
+        out.append(Metric(f"prevalence_{b}", "share of adults", f"Adults who {DOING[b]} on the day."))
     for b in BEHAVIOURS:
-        out.append(Metric(f"willing_{b}", "share of adults", f"Adults willing to {b} (motive minus risk aversion times perceived risk passes the threshold)."))
+        out.append(Metric(f"willing_{b}", "share of adults", f"Adults willing to {DOING[b]}: motive minus risk aversion times perceived risk passes the threshold."))
     for b in BEHAVIOURS:
-        out.append(Metric(f"perceived_risk_{b}", "probability", f"Mean perceived risk of {b} among adults."))
+        out.append(Metric(f"perceived_risk_{b}", "probability", f"Mean perceived risk among adults of being punished if they {DOING[b]}."))
     out.append(Metric("media_access", "share of adults", "Adults holding foreign media files."))
     for c in CHANNELS:
         out.append(Metric(f"detections_{c}", "per 100,000 adults per day", f"People with a true record from {c} analysed that day."))
