@@ -69,10 +69,16 @@ def _connect(path: Path, attempts: int = 40):
     for _ in range(attempts):
         try:
             return duckdb.connect(str(path))
-        except duckdb.IOException as exc:  # held by another process (e.g. a user's duckdb shell)
-            last = exc
+        except duckdb.IOException as exc:
+            if "lock" not in str(exc).lower():
+                raise CatalogDamaged(str(exc)) from None
+            last = exc  # held by another program (e.g. a user's duckdb shell): wait a little
             time.sleep(0.1)
     raise last  # type: ignore[misc]
+
+
+class CatalogDamaged(Exception):
+    """The catalog file exists but is not a database DuckDB can open."""
 
 
 def write_catalog(root: Path, rows: pd.DataFrame) -> bool:
@@ -90,7 +96,7 @@ def write_catalog(root: Path, rows: pd.DataFrame) -> bool:
                 con = _connect(path)
             except duckdb.IOException:
                 return False
-            except duckdb.Error:
+            except (CatalogDamaged, duckdb.Error):
                 # Not a database we can read: keep it aside for inspection and start afresh.
                 os.replace(path, path.with_name(f"{path.name}.damaged-{int(time.time())}"))
                 Path(f"{path}.wal").unlink(missing_ok=True)
