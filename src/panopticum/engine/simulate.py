@@ -10,6 +10,7 @@ uninterrupted one does, and member 0 of an ensemble is the single run of the sam
 from __future__ import annotations
 
 import dataclasses
+import functools
 from collections.abc import Callable, Iterator
 
 import jax
@@ -37,21 +38,29 @@ class Chunk:
     state: State
 
 
+@functools.lru_cache(maxsize=8)
+def _compiled(layout: Layout, cadence: int):
+    """The jitted chunk runner and initialiser for a layout: shared by every run on a
+    population of that shape, so scenarios and seeds compile once."""
+    step = make_step(layout, cadence)
+
+    def run_chunk(key, state, world, params, schedule):
+        def body(s, levels):
+            return step(key, s, world, params, levels)
+
+        return jax.lax.scan(body, state, schedule)
+
+    run = jax.jit(jax.vmap(run_chunk, in_axes=(0, 0, None, None, None)))
+    init = jax.jit(jax.vmap(lambda k, w, p: init_state(k, w, p, layout), in_axes=(0, None, None)))
+    return run, init
+
+
 class Simulation:
     """A compiled model for one world; call :meth:`run` for any seed and parameters."""
 
     def __init__(self, world: World, layout: Layout, cadence: int):
         self.world, self.layout, self.cadence = world, layout, cadence
-        step = make_step(layout, cadence)
-
-        def run_chunk(key, state, world, params, schedule):
-            def body(s, levels):
-                return step(key, s, world, params, levels)
-
-            return jax.lax.scan(body, state, schedule)
-
-        self._run_chunk = jax.jit(jax.vmap(run_chunk, in_axes=(0, 0, None, None, None)))
-        self._init = jax.jit(jax.vmap(lambda k, w, p: init_state(k, w, p, layout), in_axes=(0, None, None)))
+        self._run_chunk, self._init = _compiled(layout, cadence)
 
     def initial_state(self, seed: int, members: int, params: dict) -> State:
         return self._init(member_keys(seed, members), self.world, params)

@@ -6,7 +6,8 @@ memory time scale and grows with each tie punished for b since the last update
 (``tie_weight`` each) and with public examples (the country's punishment rate for b times
 ``public_weight``). It may differ from the true risk: that is the point. Awareness of
 the digital channels grows when a tie was punished on digital evidence. Foreign media pass
-from holders to their ties at the share rate per tie.
+from holders to their ties at the share rate per tie, slowed when supply is cut (what is
+passed on is mostly new titles).
 
 One gather along the edges and a few segment sums: the only O(edges) work of the
 model, done at the cadence, not daily.
@@ -25,7 +26,7 @@ SHARER_BIT = 5
 DIGITAL_BIT = 4
 
 
-def update(state: State, world, params: dict, words: jax.Array, cadence: int, n: int) -> State:
+def update(state: State, world, params: dict, words: jax.Array, cadence: int, n: int, supply: jax.Array) -> State:
     from panopticum.engine import random as rnd
 
     p = params
@@ -42,7 +43,10 @@ def update(state: State, world, params: dict, words: jax.Array, cadence: int, n:
     digital_ties = row_count(DIGITAL_BIT)
     awareness = state.awareness + p["beliefs.awareness_gain"] * (digital_ties > 0) * (1.0 - state.awareness)
     sharers = row_count(SHARER_BIT).astype(jnp.float32)
-    catch = 1.0 - jnp.power(1.0 - p["media.share_rate"], sharers)
+    # Mostly new titles are passed on, so sharing slows when the border cuts supply.
+    fresh = p["media.sharing_needs_supply"]
+    share_rate = p["media.share_rate"] * (1.0 - fresh + fresh * supply)
+    catch = 1.0 - jnp.power(1.0 - share_rate, sharers)
     gained = world.adult & (state.detained == 0) & (rnd.uniform(words, STREAM, n) < catch)
     return State(
         **{

@@ -72,7 +72,7 @@ def make_step(layout: Layout, cadence: int):
         )
         new_state = jax.lax.cond(
             new_state.day % cadence == 0,
-            lambda s: social.update(s, world, params, words, cadence, layout.n),
+            lambda s: social.update(s, world, params, words, cadence, layout.n, levels.supply),
             lambda s: s,
             new_state,
         )

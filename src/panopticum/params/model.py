@@ -165,6 +165,10 @@ MODEL_SPEC = {
             "free parameter; 50% name friends as a source (Unification Media Group [M])",
             "Weekly chance that a tie holding media passes it on.",
         ),
+        "sharing_needs_supply": _share(
+            0.7, FREE + "; what circulates is mostly new titles (Unification Media Group [M])",
+            "Share of passing-on along ties that depends on fresh supply across the border.",
+        ),
         "loss_rate": _rate(
             0.006, 0.0, 0.1, "per day", FREE + "; files deleted, drives lost or passed on",
             "Daily chance that an agent stops holding media.",
