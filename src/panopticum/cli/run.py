@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import time
 from pathlib import Path
 from typing import Optional
 
@@ -27,7 +28,7 @@ def progress_bar(console: Console) -> Progress:
         TimeElapsedColumn(),
         TextColumn("{task.fields[stage]}", style="dim"),
         console=console,
-        transient=False,
+        transient=True,  # an error then leaves its one line alone on stderr
     )
 
 
@@ -42,7 +43,12 @@ def run_with_progress(console: Console, label: str, work) -> str:
         def on_chunk(done: int, days: int) -> None:
             bar.update(task, completed=done, total=days, days=f"day {done}/{days}")
 
-        return work(on_stage, on_chunk)
+        started = time.perf_counter()
+        result = work(on_stage, on_chunk)
+        task_info = bar.tasks[0]
+    console.print(f"[green]done[/green] {label}: {task_info.fields.get('days') or 'nothing to run'} in "
+                  f"{time.perf_counter() - started:.1f} s")
+    return result
 
 
 @app.command("run")
@@ -62,6 +68,7 @@ def run(
     from panopticum.run import enable_compilation_cache
     from panopticum.store import RunStore, start_run
 
+    _check_inputs(scenario, assignments, days, ensemble, population, agents)
     store = RunStore.open(store_dir, create=True)
     enable_compilation_cache()
     err = Console(stderr=True)
@@ -90,6 +97,23 @@ def run(
         f"`panopticum report {run_id} --out report.html`"
         + ("" if str(store_dir) == DEFAULT_STORE else f" (add --store {store_dir})")
     )
+
+
+def _check_inputs(scenario, assignments, days, ensemble, population, agents) -> None:
+    """Fail on bad input before any progress bar is drawn."""
+    from panopticum.params.scenarios import load_scenario
+    from panopticum.run import MAX_DAYS, parse_overrides
+
+    resolved = load_scenario(scenario, parse_overrides(assignments))
+    days = resolved.days if days is None else days
+    if not 1 <= days <= MAX_DAYS:
+        raise PanopticumError(f"--days must be in [1, {MAX_DAYS}], got {days}")
+    if ensemble < 1:
+        raise PanopticumError(f"--ensemble needs at least 1 member, got {ensemble}")
+    if population is not None and agents is not None:
+        raise PanopticumError("give either --population or --agents, not both")
+    if population is not None and not population.is_file():
+        raise PanopticumError(f"population file not found: {population}")
 
 
 def write_flat(store, run_id: str, out: Path) -> None:
