@@ -9,6 +9,7 @@ from typing import Optional
 
 import pandas as pd
 import typer
+from rich import box
 from rich.console import Console
 from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
@@ -92,11 +93,9 @@ def run(
     if out is not None:
         write_flat(store, run_id, out)
         console.print(f"wrote {out / 'metrics.parquet'} and {out / 'manifest.json'}")
-    console.print(
-        f"run [bold]{run_id}[/bold] stored in {store_dir}/  ·  next: `panopticum show {run_id}`, "
-        f"`panopticum report {run_id} --out report.html`"
-        + ("" if str(store_dir) == DEFAULT_STORE else f" (add --store {store_dir})")
-    )
+    extra = "" if str(store_dir) == DEFAULT_STORE else f" --store {store_dir}"
+    console.print(f"run [bold]{run_id}[/bold] stored in {store_dir}/")
+    console.print(f"next: panopticum report {run_id} --out report.html{extra}", soft_wrap=True)
 
 
 def _check_inputs(scenario, assignments, days, ensemble, population, agents) -> None:
@@ -153,9 +152,9 @@ def print_run_summary(store, run_id: str, console: Console, metrics: pd.DataFram
         console.print(f"{title}\n(no days simulated yet; status {status['status']})")
         return
     figures, (first, last) = national_summary(metrics)
-    table = Table(title=title, caption=_caption(members, status, manifest))
-    table.add_column("national figure")
-    table.add_column("unit", style="dim")
+    table = Table(title=title, caption=_caption(members, status, manifest), box=box.SIMPLE_HEAD)
+    table.add_column("national figure", no_wrap=True)
+    table.add_column("unit", style="dim", no_wrap=True)
     table.add_column(_window_label(start, first), justify="right")
     table.add_column(_window_label(start, last), justify="right")
     group = None
