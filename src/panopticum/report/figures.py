@@ -87,10 +87,16 @@ def manifest_events(manifest: dict) -> list[tuple[datetime.date, str]]:
         return []
 
 
-def series(run: RunData, metric: str, region: str = "ALL") -> pd.DataFrame:
-    """Median and 5-95% band across members by date: columns date, median, low, high."""
+SMOOTH = 7  # days: daily event rates are noisy at small populations; their panels show weekly means
+
+
+def series(run: RunData, metric: str, region: str = "ALL", smooth: int = 1) -> pd.DataFrame:
+    """Median and 5-95% band across members by date: columns date, median, low, high.
+    ``smooth > 1``: each member's trailing mean over that many days first."""
     rows = run.metrics[(run.metrics["metric"] == metric) & (run.metrics["region"] == region)]
     wide = rows.pivot_table(index="date", columns="member", values="value", aggfunc="first").sort_index()
+    if smooth > 1:
+        wide = wide.rolling(smooth, min_periods=1).mean()
     values = wide.to_numpy()
     lo, hi = (np.nanpercentile(values, BAND, axis=1) if values.shape[1] > 1 else (values[:, 0], values[:, 0]))
     return pd.DataFrame({"date": wide.index, "median": np.nanmedian(values, axis=1), "low": lo, "high": hi})
@@ -163,16 +169,16 @@ def national_figure(run: RunData) -> Figure:
     ax.legend(loc="upper right")
     ax = axes[0, 1]
     for c in CHANNELS:
-        plot_series(ax, series(run, f"detections_{c}"), CHANNEL_COLOURS[c], c)
-    ax.set(title="Detections by channel", ylabel=unit_label("detections_all"))
+        plot_series(ax, series(run, f"detections_{c}", smooth=SMOOTH), CHANNEL_COLOURS[c], c)
+    ax.set(title=f"Detections by channel ({SMOOTH}-day means)", ylabel=unit_label("detections_all"))
     ax.legend(loc="upper right", ncol=2)
     ax = axes[0, 2]
     for metric, colour, label in (("punished", "black", "punished"), ("fined", "#1f77b4", "fined"),
                                   ("detained_new", "#d62728", "sent to detention"),
                                   ("bribed", "#bcbd22", "let off for a bribe"),
                                   ("wrongful_punishments", "#9467bd", "punished wrongfully")):
-        plot_series(ax, series(run, metric), colour, label)
-    ax.set(title="Punishments", ylabel=unit_label("punished"))
+        plot_series(ax, series(run, metric, smooth=SMOOTH), colour, label)
+    ax.set(title=f"Punishments ({SMOOTH}-day means)", ylabel=unit_label("punished"))
     ax.legend(loc="upper right")
     _records_panel(axes[1, 0], [run], single=True)
     ax = axes[1, 1]
@@ -201,7 +207,7 @@ def _records_panel(ax, runs: list[RunData], single: bool = False) -> None:
     ax.set(title="Records collected (solid) vs analysed (dashed)", ylabel="million records per day")
     ax.set_yscale("symlog", linthresh=1e-3)
     if single:
-        ax.legend(loc="upper right")
+        ax.legend(loc="center right")
 
 
 def attribution_figure(run: RunData) -> Figure:
@@ -223,10 +229,11 @@ def attribution_figure(run: RunData) -> Figure:
     left.set(title="Share of all detections, whole run", xlabel="% of detections (by channel of the record)")
     left.set_xlim(0, max(float(np.nanmax(hi.to_numpy())) if len(hi) else 1, 1) * 1.2)
     left.grid(axis="y", visible=False)
-    stack = [series(run, f"detections_{c}")["median"].to_numpy() for c in CHANNELS]
+    stack = [series(run, f"detections_{c}", smooth=SMOOTH)["median"].to_numpy() for c in CHANNELS]
     dates = series(run, "detections_all")["date"]
     right.stackplot(dates, stack, labels=CHANNELS, colors=[CHANNEL_COLOURS[c] for c in CHANNELS], alpha=0.85)
-    right.set(title="Detections by channel over time (stacked medians)", ylabel=unit_label("detections_all"))
+    right.set(title=f"Detections by channel over time (stacked medians of {SMOOTH}-day means)",
+              ylabel=unit_label("detections_all"))
     right.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0))
     mark_events(right, [run])
     date_axis(right)
@@ -243,10 +250,11 @@ def regions_figure(run: RunData, metric: str, percent: bool = False) -> Figure:
     rows = int(np.ceil(len(regions) / cols))
     fig, axes = plt.subplots(rows, cols, figsize=(12, 1.9 * rows + 0.6), sharex=True, sharey=True, layout="constrained")
     scale = 100 if percent else 1
-    country = series(run, metric, "ALL")
+    smooth = SMOOTH if metric.startswith(("detections", "punished")) else 1
+    country = series(run, metric, "ALL", smooth=smooth)
     for ax, region in zip(axes.flat, regions):
         ax.plot(country["date"], country["median"] * scale, color="0.6", lw=1, label="country")
-        plot_series(ax, series(run, metric, region), "#1f77b4", region)
+        plot_series(ax, series(run, metric, region, smooth=smooth), "#1f77b4", region)
         ax.set_title(region, fontsize=8.5)
         mark_events(ax, [run], labels=False)
         date_axis(ax)
@@ -263,10 +271,12 @@ def compare_figure(runs: list[RunData]) -> Figure:
     """Runs side by side, one colour each: behaviours, detections, punishments, records, freedom."""
     fig, axes = plt.subplots(3, 3, figsize=(13, 9.5), layout="constrained")
     panels = [(f"prevalence_{b}", f"Prevalence: {b}", True) for b in BEHAVIOURS]
-    panels += [("punished", "Punished", False), ("freedom_index", "Freedom index", False)]
+    panels += [("punished", f"Punished ({SMOOTH}-day means)", False), ("freedom_index", "Freedom index", False)]
     for ax, (metric, title, percent) in zip(axes.flat, panels):
+        smooth = SMOOTH if metric == "punished" else 1
         for i, run in enumerate(runs):
-            plot_series(ax, series(run, metric), RUN_COLOURS[i % len(RUN_COLOURS)], run.label, scale=100 if percent else 1)
+            plot_series(ax, series(run, metric, smooth=smooth), RUN_COLOURS[i % len(RUN_COLOURS)], run.label,
+                        scale=100 if percent else 1)
         ax.set(title=title, ylabel=unit_label(metric, percent))
         if metric == "freedom_index":
             ax.set_ylim(0, 1.02)
