@@ -70,10 +70,16 @@ def test_no_surveillance_detects_nobody_and_frees_the_most(baseline, control, po
     assert all(national(control, "freedom_index").mean() > national(o, "freedom_index").mean() for o in others)
 
 
+@pytest.fixture(scope="module")
+def panopticon(population):
+    return run(population, "digital-panopticon")
+
+
 @pytest.mark.parametrize("channel", CHANNELS)
-def test_switching_a_channel_off_removes_its_detections(baseline, population, channel):
-    assert national(baseline, f"detections_{channel}").sum() > 0, f"{channel} detects nobody at baseline"
-    off = run(population, overrides={f"{channel}.enabled": False})
+def test_switching_a_channel_off_removes_its_detections(panopticon, population, channel):
+    """On the digital panopticon, where every channel detects even at 10,000 agents."""
+    assert national(panopticon, f"detections_{channel}").sum() > 0, f"{channel} detects nobody"
+    off = run(population, "digital-panopticon", overrides={f"{channel}.enabled": False})
     assert national(off, f"detections_{channel}").sum() == 0
     assert queue(off, f"records_collected_{channel}").sum() == 0
     # The other channels still work.
@@ -81,8 +87,7 @@ def test_switching_a_channel_off_removes_its_detections(baseline, population, ch
     assert sum(national(off, f"detections_{c}").sum() for c in others) > 0
 
 
-def test_digital_panopticon_is_less_free_than_baseline(baseline, population):
-    panopticon = run(population, "digital-panopticon")
+def test_digital_panopticon_is_less_free_than_baseline(baseline, panopticon):
     assert national(panopticon, "freedom_index")[-30:].mean() < national(baseline, "freedom_index")[-30:].mean()
     assert national(panopticon, "detections_cameras").sum() > national(baseline, "detections_cameras").sum()
 

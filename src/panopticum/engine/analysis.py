@@ -23,7 +23,7 @@ import jax.numpy as jnp
 from panopticum.engine.channels import Records
 from panopticum.params.model import CHANNELS
 
-STREAM = 100  # 100 + 2c, 101 + 2c: analysis and expiry draws of channel c
+STREAM = 100  # 100 + c: the analysis-and-expiry draw of channel c
 
 CAPACITY = {
     "informants": "analysis.capacity_human",
@@ -64,8 +64,11 @@ def analyse(today, records: list[Records]) -> Analysed:
         a_inc = jnp.where(fits, q_inc, jnp.minimum(q_inc, capacity * w * q_inc / jnp.maximum(w * q_inc + q_inn, 1e-9)))
         a_inn = jnp.where(fits, q_inn, jnp.minimum(q_inn, capacity - a_inc))
         share = jnp.where(fits, 1.0, a_inc / jnp.maximum(q_inc, 1.0))
-        picked = waiting & (today.uniform(STREAM + 2 * c) < share)
-        expired = today.uniform(STREAM + 2 * c + 1) < expire
+        # One draw decides both: picked if u < share; otherwise (u - share) / (1 - share)
+        # is again uniform and decides expiry.
+        u = today.uniform(STREAM + c)
+        picked = waiting & (u < share)
+        expired = (u - share) < expire * (1.0 - share)
         left = jnp.where(picked | expired, jnp.uint8(0), queue)
         backlog = (q_inn - a_inn) * (1.0 - expire)
         out["detected"].append(jnp.where(picked, queue, jnp.uint8(0)))

@@ -26,30 +26,37 @@ from panopticum.engine.world import PLACE_SCHOOL, PLACE_WORKPLACE
 STREAM = 60
 
 
-def coverage(today, kind: str) -> jnp.ndarray:
-    """Per-agent coverage of a kind of place today, in [0, 1]."""
+def local_level(today) -> jnp.ndarray:
+    """Per-agent multiplier of every kind's coverage: rollout x Pyongyang x countryside."""
     world, p = today.world, today.p
-    local = jnp.where(world.pyongyang, p("cameras.pyongyang_multiplier"), 1.0) * jnp.where(
-        world.urban, 1.0, p("cameras.rural_multiplier")
+    return (
+        jnp.where(world.pyongyang, p("cameras.pyongyang_multiplier"), 1.0)
+        * jnp.where(world.urban, 1.0, p("cameras.rural_multiplier"))
+        * today.levels.cameras
     )
-    return jnp.clip(p(f"cameras.coverage_{kind}") * local * today.levels.cameras, 0.0, 1.0)
+
+
+def coverage(today, kind: str, local: jnp.ndarray) -> jnp.ndarray:
+    """Per-agent coverage of a kind of place today, in [0, 1]."""
+    return jnp.minimum(today.p(f"cameras.coverage_{kind}") * local, 1.0)
 
 
 def records(today) -> Records:
     world, state, p = today.world, today.state, today.p
+    local = local_level(today)
     institution_cover = jnp.where(
         world.place == PLACE_SCHOOL,
-        coverage(today, "school"),
-        jnp.where(world.place == PLACE_WORKPLACE, coverage(today, "workplace"), 0.0),
+        coverage(today, "school", local),
+        jnp.where(world.place == PLACE_WORKPLACE, coverage(today, "workplace", local), 0.0),
     )
     travel = today.uniform(STREAM) < p("cameras.trade_travel_share")
-    market = 1.0 - (1.0 - coverage(today, "market")) * (1.0 - jnp.where(travel, coverage(today, "station"), 0.0))
+    market = 1.0 - (1.0 - coverage(today, "market", local)) * (1.0 - jnp.where(travel, coverage(today, "station", local), 0.0))
     in_view = jnp.stack(
         [
             today.did(TRADE) * market,
             today.did(MEDIA) * today.watched_at_work * institution_cover,
             today.did(CRITICISE) * today.criticised_at_work * institution_cover,
-            today.did(CALL) * world.border * coverage(today, "border"),
+            today.did(CALL) * world.border * coverage(today, "border", local),
         ]
     )
     recorded_chance = in_view * p("cameras.recorded_act_prob") * today.evasion[None, :]
