@@ -5,11 +5,12 @@ Regional metrics are computed for each region and for the country ("ALL"); natio
 100,000 adults (aged 17+) per day; shares are of adults unless stated; record counts are
 in records, scaled to the 26.5 million people the agents stand for.
 
-The freedom index is ``(1 - share detained) x mean over behaviours of (willing / wanting)``:
-of the adults whose motive alone would carry them to a behaviour, the share whom fear
-leaves willing, averaged over the behaviours anyone in the region wants, and discounted
-by the share locked up. It is 1 where nobody is deterred and nobody detained, and falls
-towards 0 as risk silences people.
+The freedom index is the mean, over adults who want at least one behaviour or are
+detained, of the share of the behaviours they want that they are willing to do (0 for the
+detained). An adult *wants* a behaviour when their motive alone passes its threshold and
+is *willing* when motive minus risk aversion times perceived risk still does. It is 1
+where nobody is deterred or detained and falls towards 0 as risk silences people; the
+country's value is the regions' average weighted by those adults.
 """
 
 from __future__ import annotations
@@ -61,7 +62,7 @@ def _regional() -> list[Metric]:
         Metric("share_detained", "share of adults", "Adults in detention."),
         Metric("share_in_system", "share of people", "People in the surveillance system: security and police officers, inminban heads, institution administrators, informants (the article's '1 in 20')."),
         Metric("digital_awareness", "0-1", "Mean awareness of the digital channels among adults."),
-        Metric("freedom_index", "0-1", "(1 - share detained) x mean over behaviours of willing / wanting (see module docs)."),
+        Metric("freedom_index", "0-1", "Mean over adults who want at least one behaviour (or are detained) of the share of what they want that they are willing to do; 0 for the detained."),
     ]
     return out
 
@@ -118,11 +119,12 @@ def compute(today, choices, analysed, outcome, new_state, layout) -> tuple[jax.A
     cols.append(detained_share)
     cols.append(tot(world.in_system_fixed | new_state.informant) / people)
     cols.append(mean(new_state.awareness))
-    wanting = jnp.stack([tot(choices.wanting[b]) for b in range(len(BEHAVIOURS))])
-    willing = jnp.stack([tot(choices.willing[b]) for b in range(len(BEHAVIOURS))])
-    wanted = wanting > 0
-    ratio = jnp.where(wanted, willing / jnp.maximum(wanting, 1.0), 0.0).sum(axis=0) / jnp.maximum(wanted.sum(axis=0), 1)
-    cols.append(jnp.where(wanted.any(axis=0), (1.0 - detained_share) * ratio, 1.0 - detained_share))
+    wants = choices.wanting.sum(axis=0)
+    willing_count = choices.willing.sum(axis=0)
+    locked = adult & ~today.free
+    counted = adult & ((wants > 0) | locked)
+    freedom = jnp.where(wants > 0, willing_count / jnp.maximum(wants, 1), 0.0)
+    cols.append(tot(jnp.where(counted, freedom, 0.0)) / jnp.maximum(tot(counted), 1.0))
     regional = jnp.stack(cols, axis=1)
 
     scale = layout.scale
