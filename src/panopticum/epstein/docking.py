@@ -15,6 +15,7 @@ as many bursts.
 
 from __future__ import annotations
 
+import multiprocessing
 import os
 from collections.abc import Sequence
 from concurrent.futures import ProcessPoolExecutor
@@ -139,9 +140,21 @@ def run_mesa_batch(
     if workers <= 1:
         results = [_run_mesa_star(j) for j in jobs]
     else:
-        with ProcessPoolExecutor(workers) as pool:
+        # spawn, not fork: JAX's threads may already be running in this process
+        with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn")) as pool:
             results = list(pool.map(_run_mesa_star, jobs))
     return np.stack([r[0] for r in results]), np.array([r[1] for r in results])
+
+
+def ks_2samp(a: np.ndarray, b: np.ndarray) -> float:
+    """Two-sided two-sample Kolmogorov-Smirnov p-value (scipy's ``ks_2samp``, exact for
+    small samples); 1.0 when both samples are constant and equal (e.g. all zero)."""
+    from scipy import stats
+
+    a, b = np.asarray(a, float), np.asarray(b, float)
+    if np.ptp(a) == 0 and np.ptp(b) == 0 and a[0] == b[0]:
+        return 1.0
+    return float(stats.ks_2samp(a, b).pvalue)
 
 
 def run_ours_batch(params, seeds: Sequence[int], steps: int) -> tuple[np.ndarray, np.ndarray]:

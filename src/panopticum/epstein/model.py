@@ -122,92 +122,166 @@ def diamond_sum(grid: jax.Array, v: int) -> jax.Array:
 
 
 def counts(state: EpsteinState) -> jax.Array:
-    """``[quiet, active, jailed]`` citizens, int32."""
-    citizen = state.kind == CITIZEN
-    return jnp.stack(
-        [
-            jnp.sum(citizen & (state.status == QUIET), dtype=jnp.int32),
-            jnp.sum(citizen & (state.status == ACTIVE), dtype=jnp.int32),
-            jnp.sum(citizen & (state.status == JAILED), dtype=jnp.int32),
-        ]
-    )
+    """``[quiet, active, jailed]`` citizens, int32 (status is 0 off the citizens)."""
+    n_citizens = jnp.sum(state.kind == CITIZEN, dtype=jnp.int32)
+    active = jnp.sum(state.status == ACTIVE, dtype=jnp.int32)
+    jailed = jnp.sum(state.status == JAILED, dtype=jnp.int32)
+    return jnp.stack([n_citizens - active - jailed, active, jailed])
 
 
 # ----------------------------------------------------------------------------- init
+def _kth_smallest(keys: jax.Array, k: int) -> jax.Array:
+    """The k-th smallest (1-based) of distinct uint32 ``keys``: 32 counting passes."""
+
+    def body(_, lohi):
+        lo, hi = lohi
+        mid = lo + (hi - lo) // 2
+        enough = jnp.sum(keys <= mid, dtype=jnp.int32) >= k
+        return jnp.where(enough, lo, mid + 1), jnp.where(enough, mid, hi)
+
+    lo, _ = lax.fori_loop(0, 32, body, (jnp.uint32(0), jnp.uint32(0xFFFFFFFF)))
+    return lo
+
+
 def init(key: jax.Array, params: EpsteinParams) -> EpsteinState:
     """Place ``round(density x cells)`` citizens and cops on distinct random cells.
 
+    Every cell gets a distinct random key (a bijective hash of its index); the ``n_cops``
+    smallest keys are cops, the next ``n_citizens`` citizens: a uniform random placement
+    with exact counts, found by two 32-pass threshold searches instead of a sort.
     Citizens start quiet, with hardship and risk aversion drawn U(0, 1).
     """
     h, w = params.height, params.width
-    n, nc, nk = h * w, params.n_citizens, params.n_cops
-    k_perm, k_h, k_r = jax.random.split(key, 3)
-    perm = jax.random.permutation(k_perm, n).astype(jnp.int32)
-    kind = jnp.zeros(n, jnp.int8).at[perm[:nc]].set(CITIZEN).at[perm[nc : nc + nk]].set(COP)
-    kind = kind.reshape(h, w)
-    citizen = kind == CITIZEN
-    hardship = jnp.where(citizen, jax.random.uniform(k_h, (h, w)), 0.0)
-    risk = jnp.where(citizen, jax.random.uniform(k_r, (h, w)), 0.0)
+    nc, nk = params.n_citizens, params.n_cops
+    seeds = jax.random.bits(key, (3,), jnp.uint32)
+    keys = _bits(seeds[0], (h, w))
+    cop = keys <= _kth_smallest(keys, nk) if nk else jnp.zeros((h, w), bool)
+    citizen = (keys <= _kth_smallest(keys, nk + nc)) & ~cop if nc else jnp.zeros((h, w), bool)
+    kind = jnp.where(cop, COP, jnp.where(citizen, CITIZEN, EMPTY)).astype(jnp.int8)
+    (cop_pos,) = jnp.nonzero(cop.reshape(-1), size=nk)
+    hardship = jnp.where(citizen, _uniform(_bits(seeds[1], (h, w))), 0.0)
+    risk = jnp.where(citizen, _uniform(_bits(seeds[2], (h, w))), 0.0)
     return EpsteinState(
         kind=kind,
         status=jnp.zeros((h, w), jnp.int8),
         jail=jnp.zeros((h, w), jnp.int32),
         hardship=hardship.astype(jnp.float32),
         risk=risk.astype(jnp.float32),
-        cop_pos=jnp.sort(perm[nc : nc + nk]),
+        cop_pos=cop_pos.astype(jnp.int32),
         t=jnp.zeros((), jnp.int32),
     )
 
 
 # ----------------------------------------------------------------------------- step
-def _arrest(seeds, status, jail, cop_pos, params: EpsteinParams):
-    """``arrest_rounds`` rounds; in each, every cop still without an arrest and seeing an
-    active picks one uniformly (the k-th active of its diamond, k uniform); a citizen
-    picked by several cops goes to the highest-numbered one, the others try again next
-    round among the actives left."""
+def _kth_active(active_pad, v, py, px, kth_bits):
+    """For cops at ``(py, px)``, a uniform pick among the actives in the vision diamond.
+
+    ``active_pad`` (int8) is the active grid wrap-padded by ``v``. Horizontal segment sums
+    of every half-width (as in :func:`diamond_sum`) give the actives of each of the
+    ``2 v + 1`` rows of the diamond with one gather per row; the k-th active (k uniform
+    below the total) is located by its row, then by a scan along that row. About
+    ``4 v + 2`` gathers per cop, not ``2 v (v + 1)``.
+
+    **Returns:** ``(n_seen, ty, tx)``: actives in vision and the padded coordinates of the
+    pick (meaningless where ``n_seen == 0``).
+    """
+    hp, wp = active_pad.shape
+    w = wp - 2 * v
+    segs = [active_pad[:, v : v + w]]
+    for r in range(1, v + 1):
+        segs.append(segs[-1] + active_pad[:, v - r : v - r + w] + active_pad[:, v + r : v + r + w])
+    flat = [seg.reshape(-1) for seg in segs]  # [hp * w] each, column x of the real grid
+    cy, cx = py + v, px + v
+    row_cum = []
+    total = jnp.zeros_like(py)
+    for dy in range(-v, v + 1):
+        total = total + flat[v - abs(dy)][(cy + dy) * w + px].astype(jnp.int32)
+        row_cum.append(total)
+    row_cum = lax.optimization_barrier(row_cum)
+    n_seen = row_cum[-1]
+    kth = _below(kth_bits, n_seen)
+    # row r holds the k-th active: the first row whose running total exceeds k
+    r = jnp.full_like(py, 2 * v)
+    before = jnp.zeros_like(py)
+    for i in range(2 * v, -1, -1):
+        here = row_cum[i] > kth
+        r = jnp.where(here, i, r)
+        before = jnp.where(here, row_cum[i - 1] if i else 0, before)
+    want = kth - before  # 0-based rank of the pick within row r
+    dy = r - v
+    half = v - jnp.abs(dy)
+    row = (cy + dy) * wp
+    seen = jnp.zeros_like(py)
+    tx = cx
+    for dx in range(-v, v + 1):
+        a = active_pad.reshape(-1)[row + cx + dx].astype(jnp.int32) * (abs(dx) <= half)
+        tx = jnp.where((a > 0) & (seen == want), cx + dx, tx)
+        seen = seen + a
+    return n_seen, cy + dy, tx
+
+
+def _arrests(seeds, visible, acting, cop_pos, params: EpsteinParams):
+    """Simultaneous arrests by the cops with ``acting`` set, in ``arrest_rounds`` rounds.
+
+    In each round every acting cop still without an arrest and seeing a ``visible``
+    citizen picks one uniformly; a citizen picked by several cops goes to the pick with
+    the highest random priority, and the other cops try again next round among those left.
+
+    **Returns:** bool ``[height * width]``, the cells arrested.
+    """
     h, w = params.height, params.width
     n = h * w
     v = params.cop_vision
-    dy, dx = diamond_offsets(v)
-    wp = w + 2 * v
-    flat_off = jnp.asarray(dy * wp + dx)
     py, px = cop_pos // w, cop_pos % w
-    base = (py + v) * wp + (px + v)
+    pending = acting
+    arrested = jnp.zeros((n,), bool)
     cop_id = jnp.arange(cop_pos.shape[0], dtype=jnp.int32)
-    j_max = jnp.asarray(params.max_jail_term, jnp.int32)
-    pending = jnp.ones(cop_pos.shape, bool)
-
     for r in range(params.arrest_rounds):
-        active = status == ACTIVE
-        n_seen = diamond_sum(active.astype(_count_dtype(v)), v).reshape(-1)[cop_pos]
-        n_seen = n_seen.astype(jnp.int32)
-        kth = _below(_bits(seeds[2 * r], cop_pos.shape) >> 8, n_seen)
-        pad = jnp.pad(active, v, mode="wrap").reshape(-1)
-
-        def body(i, carry, pad=pad, kth=kth):
-            seen, chosen = carry
-            a = pad[base + flat_off[i]]
-            chosen = jnp.where(a & (seen == kth), i, chosen)
-            return seen + a.astype(jnp.int32), chosen
-
-        zeros = jnp.zeros_like(cop_pos)
-        _, chosen = lax.fori_loop(0, _n_offsets(v), body, (zeros, zeros))
-        ty = (py + jnp.asarray(dy)[chosen]) % h
-        tx = (px + jnp.asarray(dx)[chosen]) % w
+        bits = _bits(seeds[r], cop_pos.shape)
+        active_pad = jnp.pad((visible & ~arrested).reshape(h, w).astype(jnp.int8), v, mode="wrap")
+        n_seen, ty, tx = _kth_active(active_pad, v, py, px, bits >> 16)
         trying = pending & (n_seen > 0)
-        target = jnp.where(trying, ty * w + tx, n)  # n: out of bounds, dropped
-        best = jnp.full(n, -1, jnp.int32).at[target].max(cop_id, mode="drop")
-        won = trying & (best[jnp.minimum(target, n - 1)] == cop_id)
+        target = jnp.where(trying, ((ty - v) % h) * w + (tx - v) % w, n)  # n: dropped
+        prio = ((bits & 0xFFFF).astype(jnp.int32) << 15) | (cop_id & 0x7FFF)
+        best = jnp.full(n, -1, jnp.int32).at[target].max(prio, mode="drop")
+        won = trying & (best[jnp.minimum(target, n - 1)] == prio)
         pending = pending & ~won
-        arrested = best >= 0
+        arrested = arrested | (best >= 0)
+    return arrested
 
-        u = _uniform(_mix32(lax.iota(jnp.uint32, n) * jnp.uint32(0x9E3779B9) ^ seeds[2 * r + 1]))
-        term = jnp.minimum(
-            jnp.floor(u * (j_max + 1).astype(jnp.float32)).astype(jnp.int32), j_max
-        )
-        status = jnp.where(arrested, JAILED, status.reshape(-1)).astype(jnp.int8).reshape(h, w)
-        jail = jnp.where(arrested, term, jail.reshape(-1)).reshape(h, w)
-    return status, jail
+
+def _jail_term(seed, n, params):
+    j_max = jnp.asarray(params.max_jail_term, jnp.int32)
+    u = _uniform(_bits(seed, (n,)))
+    return jnp.minimum(jnp.floor(u * (j_max + 1).astype(jnp.float32)).astype(jnp.int32), j_max)
+
+
+def _wrap(i, size):
+    """``i mod size`` for ``-size <= i < 2 size`` (cheaper than ``%``)."""
+    return jnp.where(i < 0, i + size, jnp.where(i >= size, i - size, i))
+
+
+def _diamond_point(idx, v):
+    """The ``idx``-th cell (``0 <= idx < v**2 + (v+1)**2``) of the radius-``v`` diamond.
+
+    The diamond is two interleaved squares in rotated coordinates: ``(a + b - v, a - b)``
+    for ``a, b`` in ``0..v`` and ``(a + b - v + 1, a - b)`` for ``a, b`` in ``0..v-1``.
+    Pure arithmetic (no table gather); index ``v * (v + 1)`` of the first square is the
+    centre.
+    """
+    big = (v + 1) * (v + 1)
+    second = idx >= big
+    if isinstance(v, int):  # static divisors: compiled to multiply-shift
+        j2 = jnp.maximum(idx - big, 0)
+        a = jnp.where(second, j2 // v, idx // (v + 1))
+        b = jnp.where(second, j2 % v, idx % (v + 1))
+    else:
+        j = jnp.where(second, idx - big, idx)
+        side = jnp.where(second, v, v + 1)
+        a, b = j // side, j % side
+    dy = a + b - v + second.astype(jnp.int32)
+    dx = a - b
+    return dy, dx
 
 
 def _move_round(seeds, kind, status, jail, hardship, risk, movers, cop_pos, params):
@@ -215,31 +289,36 @@ def _move_round(seeds, kind, status, jail, hardship, risk, movers, cop_pos, para
     n = h * w
     vc, vk = params.citizen_vision, params.cop_vision
     vm = max(vc, vk)
-    dy_np, dx_np = diamond_offsets(vm)
-    dy, dx = jnp.asarray(dy_np), jnp.asarray(dx_np)
-    off_bits = int(np.ceil(np.log2(len(dy_np) + 1)))
     wp = w + 2 * vm
-    flat_off = jnp.asarray(dy_np * wp + dx_np)
 
     y = lax.broadcasted_iota(jnp.int32, (h, w), 0)
     x = lax.broadcasted_iota(jnp.int32, (h, w), 1)
     base = (y + vm) * wp + (x + vm)
     empty_pad = jnp.pad(kind == EMPTY, vm, mode="wrap").reshape(-1)
-    n_opts = jnp.where(kind == COP, _n_offsets(vk), _n_offsets(vc))
+    if vc == vk:
+        radius = vc
+        n_cells = vc * vc + (vc + 1) * (vc + 1)
+    else:
+        radius = jnp.where(kind == COP, vk, vc)
+        n_cells = radius * radius + (radius + 1) * (radius + 1)
 
-    choice = jnp.full((h, w), -1, jnp.int32)
+    # the centre is never empty (the mover is there), so drawing it is just a failed try;
+    # a try's offset is packed as (dy + 15) << 5 | (dx + 15), -1 for none found
+    code = jnp.full((h, w), -1, jnp.int32)
     for j in range(params.move_tries):
         if j % 2 == 0:
             r = _bits(seeds[1 + j // 2], (h, w))
-        oi = _below(r >> (16 * (j % 2)), n_opts)
-        ok = empty_pad[base + flat_off[oi]]
-        choice = jnp.where((choice < 0) & ok, oi, choice)
+        dy, dx = _diamond_point(_below(r >> (16 * (j % 2)), jnp.asarray(n_cells)), radius)
+        ok = (code < 0) & empty_pad[base + dy * wp + dx]
+        code = jnp.where(ok, ((dy + 15) << 5) | (dx + 15), code)
 
-    claim = movers & (choice >= 0)
-    c = jnp.maximum(choice, 0)
-    target = ((y + dy[c]) % h) * w + (x + dx[c]) % w
-    prio = (_bits(seeds[0], (h, w)) >> (off_bits + 1)).astype(jnp.int32)
-    key = (prio << off_bits) | c
+    claim = movers & (code >= 0)
+    cdy = (code >> 5) - 15
+    cdx = (code & 31) - 15
+    target = _wrap(y + cdy, h) * w + _wrap(x + cdx, w)
+    # the claim key carries the offset back to the target cell
+    prio = (_bits(seeds[0], (h, w)) >> 11).astype(jnp.int32)  # 21 bits
+    key = (prio << 10) | code
     best = (
         jnp.full(n, -1, jnp.int32)
         .at[jnp.where(claim, target, n).reshape(-1)]
@@ -248,8 +327,9 @@ def _move_round(seeds, kind, status, jail, hardship, risk, movers, cop_pos, para
     won = claim & (best[target] == key)
     best = best.reshape(h, w)
     incoming = best >= 0
-    oin = best & ((1 << off_bits) - 1)
-    src = ((y - dy[oin]) % h) * w + (x - dx[oin]) % w
+    in_dy = ((best >> 5) & 31) - 15
+    in_dx = (best & 31) - 15
+    src = _wrap(y - in_dy, h) * w + _wrap(x - in_dx, w)
     idx = jnp.where(incoming, src, y * w + x).reshape(-1)
 
     def carry(a, vacant):
@@ -267,8 +347,14 @@ def _move_round(seeds, kind, status, jail, hardship, risk, movers, cop_pos, para
 
 
 def step(key: jax.Array, state: EpsteinState, params: EpsteinParams) -> EpsteinState:
-    """One simultaneous step (jail, decide, arrest, move); see the module docstring."""
-    n_arrest = 2 * params.arrest_rounds
+    """One simultaneous step (jail, early arrests, decide, late arrests, move).
+
+    See the module docstring for the phases and their conflict resolution.
+    """
+    h, w = params.height, params.width
+    n = h * w
+    ar = params.arrest_rounds
+    n_arrest = 2 * ar + 3
     n_seeds = n_arrest + params.move_rounds * (1 + (params.move_tries + 1) // 2)
     seeds = jax.random.bits(key, (n_seeds,), jnp.uint32)
     kind, status, jail = state.kind, state.status, state.jail
@@ -278,8 +364,25 @@ def step(key: jax.Array, state: EpsteinState, params: EpsteinParams) -> EpsteinS
     serving = (status == JAILED) & (jail > 0)
     jail = jnp.where(serving, jail - 1, jail)
     free = citizen & ~serving
+    n_cops = state.cop_pos.shape[0]
 
-    # 2. citizens decide from the counts at the start of the step
+    # 2. early cops (turn before the citizens') arrest among last step's actives
+    if params.turn_order:
+        early = (_bits(seeds[2 * ar], (n_cops,)) >> 31) == 1
+        seized = _arrests(
+            seeds[:ar], (status == ACTIVE).reshape(-1), early, state.cop_pos, params
+        ).reshape(h, w)
+        # the citizen's turn comes after its arrest: it serves a step at once, or, with a
+        # term of 0, is free to act
+        term = _jail_term(seeds[2 * ar + 1], n, params).reshape(h, w) - 1
+        seized_jail = seized & (term >= 0)
+        status = jnp.where(seized, jnp.where(seized_jail, JAILED, QUIET), status).astype(jnp.int8)
+        jail = jnp.where(seized_jail, term, jail)
+        free = free & ~seized_jail
+    else:
+        early = jnp.zeros((n_cops,), bool)
+
+    # 3. citizens decide from the counts after the early arrests
     v = params.citizen_vision
     dt = _count_dtype(v)
     active0 = (status == ACTIVE).astype(dt)
@@ -292,10 +395,14 @@ def step(key: jax.Array, state: EpsteinState, params: EpsteinParams) -> EpsteinS
     rebel = grievance - state.risk * p_arrest > jnp.asarray(params.active_threshold, jnp.float32)
     status = jnp.where(free, jnp.where(rebel, ACTIVE, QUIET).astype(jnp.int8), status)
 
-    # 3. cops arrest
-    status, jail = _arrest(seeds[:n_arrest], status, jail, state.cop_pos, params)
+    # 4. late cops arrest among the new actives
+    seized = _arrests(
+        seeds[ar : 2 * ar], (status == ACTIVE).reshape(-1), ~early, state.cop_pos, params
+    ).reshape(h, w)
+    status = jnp.where(seized, JAILED, status).astype(jnp.int8)
+    jail = jnp.where(seized, _jail_term(seeds[2 * ar + 2], n, params).reshape(h, w), jail)
 
-    # 4. moves
+    # 5. moves
     hardship, risk, cop_pos = state.hardship, state.risk, state.cop_pos
     if params.movement:
         movers = (kind == COP) | ((kind == CITIZEN) & (status != JAILED))

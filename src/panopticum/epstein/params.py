@@ -52,15 +52,19 @@ SPEC: dict[str, Param] = {
                          "NetLogo uses floor; Mesa 3.3.1 uses round (half to even)",
                          "Round C / A instead of flooring it (Mesa's variant)."),
     "movement": Param(True, "-", None, None, NETLOGO, "Whether agents move each step."),
-    "arrest_rounds": Param(3, "rounds", 1, 8,
+    "turn_order": Param(False, "-", None, None,
+                        "free parameter: emulates Mesa's random sequential activation",
+                        "Each step a random half of the cops act before the citizens "
+                        "(arresting among last step's actives), the rest after."),
+    "arrest_rounds": Param(2, "rounds", 1, 8,
                            "free parameter: implementation (simultaneous arrests)",
                            "Rounds of simultaneous arrests per step: a cop whose pick was "
                            "taken by another cop picks again among the actives left."),
-    "move_tries": Param(8, "draws", 1, 64,
+    "move_tries": Param(4, "draws", 1, 64,
                         "free parameter: implementation (rejection sampling of a target)",
                         "Random cells in vision an agent draws, per round, looking for an "
-                        "empty one; with 26% empty cells, 8 draws find one 91% of the time."),
-    "move_rounds": Param(2, "rounds", 1, 8,
+                        "empty one; with 26% empty cells, 4 draws find one 70% of the time."),
+    "move_rounds": Param(1, "rounds", 1, 8,
                          "free parameter: implementation (simultaneous moves)",
                          "Rounds of simultaneous moves per step: agents that lost a contested "
                          "cell or found none try again among the cells left empty."),
@@ -68,7 +72,7 @@ SPEC: dict[str, Param] = {
 
 STATIC_FIELDS = (
     "width", "height", "citizen_density", "cop_density", "citizen_vision", "cop_vision",
-    "round_ratio", "movement", "arrest_rounds", "move_tries", "move_rounds",
+    "round_ratio", "movement", "turn_order", "arrest_rounds", "move_tries", "move_rounds",
 )
 DYNAMIC_FIELDS = ("legitimacy", "max_jail_term", "active_threshold", "arrest_prob_constant")
 
@@ -93,6 +97,7 @@ class EpsteinParams:
     arrest_prob_constant: Any = SPEC["arrest_prob_constant"].default
     round_ratio: bool = SPEC["round_ratio"].default
     movement: bool = SPEC["movement"].default
+    turn_order: bool = SPEC["turn_order"].default
     arrest_rounds: int = SPEC["arrest_rounds"].default
     move_tries: int = SPEC["move_tries"].default
     move_rounds: int = SPEC["move_rounds"].default
