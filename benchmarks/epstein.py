@@ -87,7 +87,7 @@ def machine() -> str:
             f"jax {jax.__version__}, {jax.devices()[0].platform}")
 
 
-def render(rows: list[dict], notes: list[str]) -> str:
+def render(rows: list[dict], notes: list[str], load: tuple[float, float] | None = None) -> str:
     lines = [
         START,
         "## Epstein civil violence (Model 1): panopticum vs Mesa",
@@ -96,7 +96,10 @@ def render(rows: list[dict], notes: list[str]) -> str:
         "`python benchmarks/epstein.py`, all rows in one run. NetLogo's defaults (70% "
         "citizens, 4% cops, vision 7, L = 0.82, J_max = 30), the same for Mesa. "
         "agent-steps/s = (citizens + cops) x steps / seconds, the median of the timed "
-        "repeats, after a warm-up run (compile time excluded).",
+        "repeats, after a warm-up run (compile time excluded)."
+        + (f" 1-minute load average {load[0]:.1f} at the start and {load[1]:.1f} at the end "
+           "on this shared machine: other jobs ran alongside, so both columns are "
+           "pessimistic; the ratios, measured side by side, less so." if load else ""),
         "",
         "| implementation | grid | agents | steps x repeats | s per step | steps/s | agent-steps/s |",
         "|---|---|---:|---:|---:|---:|---:|",
@@ -135,6 +138,7 @@ def main(argv: list[str] | None = None) -> None:
         plan_ours.append((4000, 5, 3))
     plan_mesa = [(40, 20 if not q else 3, 3), (100, 3 if not q else 1, 3)]
     rows = []
+    load0 = os.getloadavg()[0]
     for size, steps, reps in plan_mesa:
         rows.append(time_mesa(size, steps, reps))
         print(rows[-1], file=sys.stderr, flush=True)
@@ -151,7 +155,7 @@ def main(argv: list[str] | None = None) -> None:
         r = by[("panopticum", "4000x4000")]
         notes.append(f"- 4000x4000 ({r['agents']:,} agents): **{r['steps_per_s']:.2f} steps/s** "
                      "(target: faster than 1 step/s).")
-    text = render(rows, notes)
+    text = render(rows, notes, (load0, os.getloadavg()[0]))
     print(text)
     if not q:
         write_section(text)
