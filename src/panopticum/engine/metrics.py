@@ -94,7 +94,7 @@ def compute(today, choices, analysed, outcome, new_state, layout) -> tuple[jax.A
     """``(regional [n_regions + 1, len(REGIONAL)], national [len(NATIONAL)])`` float32."""
     world = today.world
     adult = world.adult
-    tot = lambda x: region_totals(x.astype(jnp.float32), world, layout)  # noqa: E731
+    tot = lambda x: region_totals(x, world, layout)  # noqa: E731
     adults = jnp.maximum(tot(adult), 1.0)
     people = jnp.maximum(tot(jnp.ones_like(adult)), 1.0)
     rate = lambda x: tot(x & adult) / adults * PER  # noqa: E731

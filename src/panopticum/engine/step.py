@@ -70,8 +70,10 @@ def make_step(layout: Layout, cadence: int):
             enrol_rank=state.enrol_rank,
             day=state.day + 1,
         )
+        # The schedule's day is shared by every ensemble member, so under vmap this stays a
+        # real branch (a predicate from the batched state would run both branches daily).
         new_state = jax.lax.cond(
-            new_state.day % cadence == 0,
+            (levels.day + 1) % cadence == 0,
             lambda s: social.update(s, world, params, words, cadence, layout.n, levels.supply),
             lambda s: s,
             new_state,

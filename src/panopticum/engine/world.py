@@ -168,10 +168,16 @@ def tie_sum(values: jax.Array, world: World) -> jax.Array:
 
 
 def region_totals(values: jax.Array, world: World, layout: Layout) -> jax.Array:
-    """``[n_regions + 1]`` sums of a per-agent array: each region, then the country.
+    """``[n_regions + 1]`` float32 sums of a per-agent array: each region, then the country.
 
-    A sorted segment sum (about 1 ns an agent); slicing each region's block measured
-    ten times slower.
+    Booleans and integers are counted with a sorted int32 segment sum (exact, and on the
+    CPU four times faster than a float32 scatter into 11 bins, whose adds all wait on one
+    another); floats are summed over each region's block of agents (static slices).
     """
-    by_region = jax.ops.segment_sum(values, world.region, num_segments=layout.n_regions, indices_are_sorted=True)
-    return jnp.concatenate([by_region, by_region.sum(keepdims=True)])
+    if values.dtype == jnp.bool_ or jnp.issubdtype(values.dtype, jnp.integer):
+        by_region = jax.ops.segment_sum(
+            values.astype(jnp.int32), world.region, num_segments=layout.n_regions, indices_are_sorted=True
+        )
+        return jnp.concatenate([by_region, by_region.sum(keepdims=True)]).astype(jnp.float32)
+    parts = [values[s:e].sum() for s, e in layout.region_bounds]
+    return jnp.stack(parts + [sum(parts)]).astype(jnp.float32)

@@ -28,12 +28,21 @@ def records(today) -> Records:
     ):
         chance = report * (today.p(f"informants.{witness}") if witness else 1.0)
         true = true | as_bits(today.did(behaviour) & (today.uniform(STREAM + offset) < chance), behaviour)
-    # False reports: each reporting informant names one of their ties at random.
-    files = state.informant & today.free & (world.degree > 0) & (today.uniform(STREAM + 4) < today.p("informants.false_report_rate"))
-    pick = world.tie_indptr[:-1] + jnp.minimum(
-        (today.uniform(STREAM + 5) * world.degree).astype(jnp.int32), jnp.maximum(world.degree - 1, 0)
-    )
+    # False reports: each informant files one, against a random tie, at the daily rate. Drawn
+    # over n / 100 random candidates rather than every agent (the rate's range allows it).
     n = today.layout.n
+    draws = max(16, n // 100)
+    who = rnd.integers(today.words, STREAM + 4, draws, n)
+    files = (
+        state.informant[who]
+        & today.free[who]
+        & (world.degree[who] > 0)
+        & (rnd.uniform(today.words, STREAM + 5, draws) < today.p("informants.false_report_rate") * n / draws)
+    )
+    degree = world.degree[who]
+    pick = world.tie_indptr[who] + jnp.minimum(
+        (rnd.uniform(today.words, STREAM + 6, draws) * degree).astype(jnp.int32), jnp.maximum(degree - 1, 0)
+    )
     target = jnp.where(files, world.tie_index[jnp.clip(pick, 0, max(today.layout.n_edges - 1, 0))], n)
     accused = jnp.zeros(n, bool).at[target].set(True, mode="drop")
     return Records(true_bits=true, wrongful_bits=as_bits(accused, CRITICISE), innocuous=jnp.float32(0.0))
