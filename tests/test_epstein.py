@@ -192,3 +192,27 @@ def test_cli_errors_are_one_line(argv, message, capsys):
     assert code == 2
     assert out.err.startswith("error: ") and message in out.err
     assert out.err.count("\n") == 1
+
+
+def test_cop_pick_is_uniform_among_actives_in_vision():
+    from panopticum.epstein.model import _kth_active
+
+    v, h, w = 3, 12, 13
+    rng = np.random.default_rng(0)
+    active = rng.random((h, w)) < 0.3
+    pad = jnp.pad(jnp.asarray(active, jnp.int8), v, mode="wrap")
+    py = jnp.full((20000,), 1, jnp.int32)  # one cop near the edge: the diamond wraps
+    px = jnp.full((20000,), 11, jnp.int32)
+    bits = jnp.asarray(rng.integers(0, 2**16, 20000), jnp.uint32)
+    n_seen, ty, tx = _kth_active(pad, v, py, px, bits)
+    ty, tx = (np.asarray(ty) - v) % h, (np.asarray(tx) - v) % w
+    in_vision = {
+        ((1 + a) % h, (11 + b) % w)
+        for a in range(-v, v + 1) for b in range(-v, v + 1) if abs(a) + abs(b) <= v
+    }
+    actives = {c for c in in_vision if active[c]}
+    assert int(n_seen[0]) == len(actives) > 3
+    picks = list(zip(ty.tolist(), tx.tolist()))
+    assert set(picks) == actives
+    freq = np.array([picks.count(c) for c in sorted(actives)]) / len(picks)
+    np.testing.assert_allclose(freq, 1 / len(actives), atol=0.02)
