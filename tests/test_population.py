@@ -294,3 +294,10 @@ def test_bad_input_raises_clear_error(args, kwargs, words):
     assert "\n" not in msg
     for w in words:
         assert w in msg
+
+
+def test_no_agent_collects_a_pile_of_ties_in_small_regions():
+    """Small regions at small N once wrapped kin onto their first and last agents."""
+    for n, seed in ((10_000, 3), (10_000, 0)):
+        degree = np.diff(build_population(n, seed).tie_indptr)
+        assert degree.max() < 6 * degree.mean(), (n, seed, degree.max())

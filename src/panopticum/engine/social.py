@@ -32,17 +32,25 @@ def update(state: State, world, params: dict, words: jax.Array, cadence: int, n:
     p = params
     packed = state.seen | jnp.where(state.media_access, jnp.uint8(1 << SHARER_BIT), jnp.uint8(0))
     along = packed[world.tie_index]
+    # Count six flags over each agent's ties with two segment sums instead of six: each
+    # flag gets an 8-bit field of a uint32 (degrees stay under 256, checked by build_world).
+    fields = [((along >> bit) & 1).astype(jnp.uint32) << (8 * slot) for slot, bit in enumerate(range(4))]
+    punished_word = fields[0] | fields[1] | fields[2] | fields[3]
+    other_word = ((along >> DIGITAL_BIT) & 1).astype(jnp.uint32) | (((along >> SHARER_BIT) & 1).astype(jnp.uint32) << 8)
+    sums = [
+        jax.ops.segment_sum(word, world.tie_row, num_segments=n, indices_are_sorted=True)
+        for word in (punished_word, other_word)
+    ]
 
-    def row_count(bit: int) -> jax.Array:
-        ones = ((along >> bit) & 1).astype(jnp.int32)
-        return jax.ops.segment_sum(ones, world.tie_row, num_segments=n, indices_are_sorted=True)
+    def row_count(word: int, slot: int) -> jax.Array:
+        return ((sums[word] >> (8 * slot)) & 0xFF).astype(jnp.int32)
 
     fade = jnp.exp(-cadence / p["beliefs.memory_days"])
-    seen_b = jnp.stack([row_count(b) for b in range(B)]).astype(jnp.float32)
+    seen_b = jnp.stack([row_count(0, b) for b in range(B)]).astype(jnp.float32)
     evidence = state.evidence * fade + p["beliefs.tie_weight"] * seen_b + p["beliefs.public_weight"] * state.public[:, None]
-    digital_ties = row_count(DIGITAL_BIT)
+    digital_ties = row_count(1, 0)
     awareness = state.awareness + p["beliefs.awareness_gain"] * (digital_ties > 0) * (1.0 - state.awareness)
-    sharers = row_count(SHARER_BIT).astype(jnp.float32)
+    sharers = row_count(1, 1).astype(jnp.float32)
     # Mostly new titles are passed on, so sharing slows when the border cuts supply.
     fresh = p["media.sharing_needs_supply"]
     share_rate = p["media.share_rate"] * (1.0 - fresh + fresh * supply)

@@ -116,6 +116,9 @@ def build_world(population) -> tuple[World, Layout]:
     indptr = np.asarray(pop.tie_indptr)
     if indptr[-1] >= 2**31:
         raise ValueError("more than 2^31 tie ends: not supported")
+    if pop.n and np.diff(indptr).max() >= 256:
+        # The tie update counts flags in 8-bit fields of one word (engine/social.py).
+        raise ValueError("an agent with 256 or more ties: not supported by the tie update")
     world = World(
         adult=jnp.asarray(adult),
         can_act=jnp.asarray(adult & (occupation != Occupation.SECURITY)),

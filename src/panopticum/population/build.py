@@ -37,7 +37,7 @@ from panopticum.population.parameters import (
     resolve_parameters,
 )
 
-GENERATOR_VERSION = 1
+GENERATOR_VERSION = 2
 """Version of the generator's output; bumped whenever the same seed would give other arrays."""
 
 STAGES = ("regions", "households", "occupations", "institutions", "attributes", "ties")

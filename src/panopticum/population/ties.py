@@ -119,16 +119,17 @@ def build_ties(*, region, age, household, unit, institution, occupation, params,
         p_cross[Region.MILITARY] = 1.0  # soldiers' families live in the provinces
         cross = rng.random(a.size, dtype=np.float32) < p_cross[ra]
         b = np.empty(a.size, np.int64)
-        # nearby: within the window of the agent order, reflected back into the region
+        # nearby: within the window of the agent order, wrapped around inside the region
+        # (clipping at the region's ends piled hundreds of ties onto its first and last
+        # agents whenever a region held fewer agents than the window)
         loc = np.flatnonzero(~cross)
         w = int(params["kin_local_window"])
         off = rng.integers(1, w + 1, loc.size) * np.where(rng.random(loc.size) < 0.5, -1, 1)
         al = a[loc]
-        lo_b, hi_b = starts[ra[loc]], ends[ra[loc]] - 1
-        j = al + off
-        j = np.where((j < lo_b) | (j > hi_b), al - off, j)
-        b[loc] = np.clip(j, lo_b, hi_b)
-        del loc, off, al, lo_b, hi_b, j
+        lo_b = starts[ra[loc]]
+        size = ends[ra[loc]] - lo_b
+        b[loc] = lo_b + np.mod(al - lo_b + off, np.maximum(size, 1))
+        del loc, off, al, lo_b, size
         # another region, in proportion to the civilian regions' sizes
         sizes = (ends - starts).astype(np.float64)
         sizes[Region.MILITARY] = 0
