@@ -241,7 +241,7 @@ MODEL_SPEC = {
         "enabled": _enabled("facial recognition on camera records"),
         "true_match": _share(0.8, FREE + "; deployed from 2019 (Williams and Slavney 2024 [L-M])", "Chance that a recorded, enrolled person is identified."),
         "false_match": _share(
-            0.002, FREE + ", range 0-0.05", "Chance that a camera record is matched to a wrong enrolled person.", high=0.05,
+            0.002, FREE + ", range 0-0.05", "Chance that a footage record run through facial recognition is matched to a wrong enrolled person.", high=0.05,
         ),
     },
     "phones": {

@@ -6,8 +6,8 @@ An act in a covered place is on a stored recording with some chance; an aware pe
 acts out of view (evasion). A recorded person is identified by facial recognition if they
 are enrolled in the biometric ID database (adults, as the rollout reaches them) at the
 true-match rate, or else by an analyst at the manual rate. Facial recognition also
-matches some records to the wrong enrolled person (the false-match rate): wrongful records
-of trading, since market footage is the bulk of what cameras keep. Only rates: nobody is
+matches some footage records to the wrong enrolled person (the false-match rate):
+wrongful records of trading, since market footage is the bulk of what cameras keep. Only rates: nobody is
 identified by anything in this code.
 
 Places: trading at a market (and a station when the day involves travel); viewing and
@@ -51,15 +51,12 @@ def records(today) -> Records:
     )
     travel = today.uniform(STREAM) < p("cameras.trade_travel_share")
     market = 1.0 - (1.0 - coverage(today, "market", local)) * (1.0 - jnp.where(travel, coverage(today, "station", local), 0.0))
-    in_view = jnp.stack(
-        [
-            today.did(TRADE) * market,
-            today.did(MEDIA) * today.watched_at_work * institution_cover,
-            today.did(CRITICISE) * today.criticised_at_work * institution_cover,
-            today.did(CALL) * world.border * coverage(today, "border", local),
-        ]
+    in_view = (
+        today.did(TRADE) * market,
+        today.did(MEDIA) * today.watched_at_work * institution_cover,
+        today.did(CRITICISE) * today.criticised_at_work * institution_cover,
+        today.did(CALL) * world.border * coverage(today, "border", local),
     )
-    recorded_chance = in_view * p("cameras.recorded_act_prob") * today.evasion[None, :]
     enrolled = world.adult & (state.enrol_rank < today.levels.enrolment)
     face = p("facial_recognition.enabled") * today.levels.face_recognition
     identify = jnp.where(
@@ -67,15 +64,17 @@ def records(today) -> Records:
         face * p("facial_recognition.true_match") + (1.0 - face) * p("cameras.manual_identification"),
         p("cameras.manual_identification"),
     )
+    recorded_and_identified = p("cameras.recorded_act_prob") * today.evasion * identify
     true = jnp.zeros(today.layout.n, jnp.uint8)
     for b in range(4):
-        hit = today.uniform(STREAM + 1 + b) < recorded_chance[b] * identify
+        hit = today.uniform(STREAM + 1 + b) < in_view[b] * recorded_and_identified
         true = true | as_bits(hit, b)
     # Innocuous footage: everyone present in a covered school or workplace, and traders.
     present = today.free & world.can_act
     footage = p("cameras.records_per_person_day") * (present * institution_cover + today.did(TRADE) * market).sum()
-    acts_recorded = (recorded_chance.sum(axis=0)).sum()
-    expected_false = p("facial_recognition.false_match") * face * (footage + acts_recorded)
+    # Footage is the bulk of what facial recognition runs on; its false matches become
+    # wrongful records of trading against random enrolled people.
+    expected_false = p("facial_recognition.false_match") * face * footage
     draws = max(16, today.layout.n // 100)
     wrong = random_targets(today, STREAM + 8, expected_false, enrolled & today.free, draws)
     return Records(true_bits=true, wrongful_bits=as_bits(wrong, TRADE), innocuous=footage)
