@@ -21,6 +21,7 @@ import jax
 import jax.numpy as jnp
 
 from panopticum.engine.channels import Records
+from panopticum.engine.reduce import sums
 from panopticum.params.model import CHANNELS
 
 STREAM = 100  # 100 + c: the analysis-and-expiry draw of channel c
@@ -52,29 +53,40 @@ def analyse(today, records: list[Records]) -> Analysed:
     state, p, n = today.state, today.params, today.layout.n
     expire = 1.0 / p["analysis.retention_days"]
     w = p["analysis.priority"]
-    out = {k: [] for k in ("detected", "pending", "backlog", "collected", "analysed", "waiting")}
-    for c, name in enumerate(CHANNELS):
-        new = records[c].true_bits | (records[c].wrongful_bits << 4)
-        queue = state.pending[c] | new
-        waiting = queue != 0
-        q_inc = waiting.sum().astype(jnp.float32)
-        q_inn = state.backlog[c] + records[c].innocuous
-        capacity = p[CAPACITY[name]] * n / 1e5
-        fits = capacity >= q_inc + q_inn
-        a_inc = jnp.where(fits, q_inc, jnp.minimum(q_inc, capacity * w * q_inc / jnp.maximum(w * q_inc + q_inn, 1e-9)))
-        a_inn = jnp.where(fits, q_inn, jnp.minimum(q_inn, capacity - a_inc))
-        share = jnp.where(fits, 1.0, a_inc / jnp.maximum(q_inc, 1.0))
+    new = [r.true_bits | (r.wrongful_bits << 4) for r in records]
+    queue = [state.pending[c] | new[c] for c in range(len(CHANNELS))]
+    waiting = [q != 0 for q in queue]
+    counts = sums(waiting + [x != 0 for x in new])  # one grouped pass
+    q_inc = jnp.stack(counts[: len(CHANNELS)]).astype(jnp.float32)
+    new_count = jnp.stack(counts[len(CHANNELS) :]).astype(jnp.float32)
+    innocuous = jnp.stack([r.innocuous for r in records])
+    q_inn = state.backlog + innocuous
+    capacity = jnp.stack([p[CAPACITY[name]] for name in CHANNELS]) * (n / 1e5)
+    fits = capacity >= q_inc + q_inn
+    a_inc = jnp.where(fits, q_inc, jnp.minimum(q_inc, capacity * w * q_inc / jnp.maximum(w * q_inc + q_inn, 1e-9)))
+    a_inn = jnp.where(fits, q_inn, jnp.minimum(q_inn, capacity - a_inc))
+    share = jnp.where(fits, 1.0, a_inc / jnp.maximum(q_inc, 1.0))
+    detected, pending, picked_masks, left_masks = [], [], [], []
+    for c in range(len(CHANNELS)):
         # One draw decides both: picked if u < share; otherwise (u - share) / (1 - share)
         # is again uniform and decides expiry.
         u = today.uniform(STREAM + c)
-        picked = waiting & (u < share)
-        expired = (u - share) < expire * (1.0 - share)
-        left = jnp.where(picked | expired, jnp.uint8(0), queue)
-        backlog = (q_inn - a_inn) * (1.0 - expire)
-        out["detected"].append(jnp.where(picked, queue, jnp.uint8(0)))
-        out["pending"].append(left)
-        out["backlog"].append(backlog)
-        out["collected"].append((new != 0).sum().astype(jnp.float32) + records[c].innocuous)
-        out["analysed"].append(picked.sum().astype(jnp.float32) + a_inn)
-        out["waiting"].append((left != 0).sum().astype(jnp.float32) + backlog)
-    return Analysed(**{k: jnp.stack(v) for k, v in out.items()})
+        picked = waiting[c] & (u < share[c])
+        expired = (u - share[c]) < expire * (1.0 - share[c])
+        left = jnp.where(picked | expired, jnp.uint8(0), queue[c])
+        detected.append(jnp.where(picked, queue[c], jnp.uint8(0)))
+        pending.append(left)
+        picked_masks.append(picked)
+        left_masks.append(left != 0)
+    after = sums(picked_masks + left_masks)
+    picked_count = jnp.stack(after[: len(CHANNELS)]).astype(jnp.float32)
+    left_count = jnp.stack(after[len(CHANNELS) :]).astype(jnp.float32)
+    backlog = (q_inn - a_inn) * (1.0 - expire)
+    return Analysed(
+        detected=jnp.stack(detected),
+        pending=jnp.stack(pending),
+        backlog=backlog,
+        collected=new_count + innocuous,
+        analysed=picked_count + a_inn,
+        waiting=left_count + backlog,
+    )

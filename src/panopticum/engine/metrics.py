@@ -20,7 +20,7 @@ import dataclasses
 import jax
 import jax.numpy as jnp
 
-from panopticum.engine.world import region_totals
+from panopticum.engine.reduce import region_sums
 from panopticum.params.model import BEHAVIOURS, CHANNELS
 
 PER = 1e5
@@ -91,40 +91,53 @@ ALL_METRICS = {m.name: m for m in REGIONAL + NATIONAL}
 
 
 def compute(today, choices, analysed, outcome, new_state, layout) -> tuple[jax.Array, jax.Array]:
-    """``(regional [n_regions + 1, len(REGIONAL)], national [len(NATIONAL)])`` float32."""
+    """``(regional [n_regions + 1, len(REGIONAL)], national [len(NATIONAL)])`` float32.
+
+    Every per-agent quantity is summed per region in one grouped reduction
+    (:func:`~panopticum.engine.reduce.region_sums`), then turned into rates and shares.
+    """
     world = today.world
     adult = world.adult
-    tot = lambda x: region_totals(x, world, layout)  # noqa: E731
-    adults = jnp.maximum(tot(adult), 1.0)
-    people = jnp.maximum(tot(jnp.ones_like(adult)), 1.0)
-    rate = lambda x: tot(x & adult) / adults * PER  # noqa: E731
-    share = lambda x: tot(x & adult) / adults  # noqa: E731
-    mean = lambda x: tot(jnp.where(adult, x, 0.0)) / adults  # noqa: E731
-    cols = []
-    for b in range(len(BEHAVIOURS)):
-        cols.append(share(today.did(b)))
-    for b in range(len(BEHAVIOURS)):
-        cols.append(share(choices.willing[b]))
+    n_b, n_c = len(BEHAVIOURS), len(CHANNELS)
     risk = 1.0 - jnp.exp(-today.params["beliefs.sensitivity"] * new_state.evidence)
-    for b in range(len(BEHAVIOURS)):
-        cols.append(mean(risk[b]))
-    cols.append(share(new_state.media_access))
-    detected_true = (analysed.detected & jnp.uint8(0x0F)) != 0
-    for c in range(len(CHANNELS)):
-        cols.append(rate(detected_true[c] & today.free))
-    cols.append(rate(jnp.any(detected_true, axis=0) & today.free))
-    for x in (outcome.investigated, outcome.punished, outcome.bribed, outcome.fined, outcome.detained_new, outcome.wrongful):
-        cols.append(rate(x))
-    detained_share = share(new_state.detained > 0)
-    cols.append(detained_share)
-    cols.append(tot(world.in_system_fixed | new_state.informant) / people)
-    cols.append(mean(new_state.awareness))
+    detected_true = [((analysed.detected[c] & jnp.uint8(0x0F)) != 0) & today.free & adult for c in range(n_c)]
+    detected_any = detected_true[0]
+    for d in detected_true[1:]:
+        detected_any = detected_any | d
     wants = choices.wanting.sum(axis=0)
     willing_count = choices.willing.sum(axis=0)
-    locked = adult & ~today.free
-    counted = adult & ((wants > 0) | locked)
+    counted = adult & ((wants > 0) | ~today.free)
     freedom = jnp.where(wants > 0, willing_count / jnp.maximum(wants, 1), 0.0)
-    cols.append(tot(jnp.where(counted, freedom, 0.0)) / jnp.maximum(tot(counted), 1.0))
+
+    columns = (
+        [adult]
+        + [today.did(b) & adult for b in range(n_b)]
+        + [choices.willing[b] & adult for b in range(n_b)]
+        + [jnp.where(adult, risk[b], 0.0) for b in range(n_b)]
+        + [new_state.media_access & adult]
+        + detected_true
+        + [detected_any]
+        + [x & adult for x in (outcome.investigated, outcome.punished, outcome.bribed, outcome.fined, outcome.detained_new, outcome.wrongful)]
+        + [(new_state.detained > 0) & adult]
+        + [world.in_system_fixed | new_state.informant]
+        + [jnp.where(adult, new_state.awareness, 0.0)]
+        + [jnp.where(counted, freedom, 0.0), counted]
+    )
+    totals = region_sums(columns, layout.region_bounds)  # [columns, regions + 1]
+    adults = jnp.maximum(totals[0], 1.0)
+    people = jnp.asarray([e - s for s, e in layout.region_bounds] + [layout.n], jnp.float32)
+    i = 1
+    cols = []
+    for _ in range(3 * n_b + 1):  # prevalence, willing, perceived risk, media access
+        cols.append(totals[i] / adults)
+        i += 1
+    for _ in range(n_c + 1 + 6):  # detections by channel and in all, enforcement outcomes
+        cols.append(totals[i] / adults * PER)
+        i += 1
+    cols.append(totals[i] / adults)  # share detained
+    cols.append(totals[i + 1] / jnp.maximum(people, 1.0))  # share in the system
+    cols.append(totals[i + 2] / adults)  # digital awareness
+    cols.append(totals[i + 3] / jnp.maximum(totals[i + 4], 1.0))  # freedom index
     regional = jnp.stack(cols, axis=1)
 
     scale = layout.scale
