@@ -56,10 +56,14 @@ def analyse(today, records: list[Records]) -> Analysed:
     new = [r.true_bits | (r.wrongful_bits << 4) for r in records]
     queue = [state.pending[c] | new[c] for c in range(len(CHANNELS))]
     waiting = [q != 0 for q in queue]
-    counts = sums(waiting + [x != 0 for x in new])  # one grouped pass
+    per_agent = [c for c, r in enumerate(records) if r.innocuous.ndim == 1]
+    counts = sums(waiting + [x != 0 for x in new] + [records[c].innocuous for c in per_agent])  # one grouped pass
     q_inc = jnp.stack(counts[: len(CHANNELS)]).astype(jnp.float32)
-    new_count = jnp.stack(counts[len(CHANNELS) :]).astype(jnp.float32)
-    innocuous = jnp.stack([r.innocuous for r in records])
+    new_count = jnp.stack(counts[len(CHANNELS) : 2 * len(CHANNELS)]).astype(jnp.float32)
+    innocuous_totals = dict(zip(per_agent, counts[2 * len(CHANNELS) :]))
+    innocuous = jnp.stack(
+        [innocuous_totals[c].astype(jnp.float32) if c in innocuous_totals else r.innocuous for c, r in enumerate(records)]
+    ).astype(jnp.float32)
     q_inn = state.backlog + innocuous
     capacity = jnp.stack([p[CAPACITY[name]] for name in CHANNELS]) * (n / 1e5)
     fits = capacity >= q_inc + q_inn

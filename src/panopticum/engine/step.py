@@ -25,6 +25,7 @@ from panopticum.engine import random as rnd
 from panopticum.engine.channels import phones
 from panopticum.engine.context import Today
 from panopticum.engine.enforcement import enforce
+from panopticum.engine.reduce import sums
 from panopticum.engine.state import MEDIA, State
 from panopticum.engine.timeline import Schedule
 from panopticum.engine.world import Layout, World
@@ -47,8 +48,9 @@ def make_step(layout: Layout, cadence: int):
         outcome = enforce(today, analysed.detected)
 
         detained = jnp.where(outcome.detained_new, outcome.term, jnp.maximum(state.detained - 1, 0))
-        adults = jnp.maximum(world.adult.sum(), 1).astype(jnp.float32)
-        punished_b = jnp.stack([((outcome.punished_for >> b) & 1).sum() for b in range(len(BEHAVIOURS))])
+        counts = sums([world.adult] + [(outcome.punished_for >> b) & 1 for b in range(len(BEHAVIOURS))])
+        adults = jnp.maximum(counts[0], 1).astype(jnp.float32)
+        punished_b = jnp.stack(counts[1:])
         exposure_rate = 1.0 / params["behaviour.exposure_memory_days"]
         new_state = State(
             detained=detained,

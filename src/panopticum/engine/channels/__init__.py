@@ -24,7 +24,7 @@ from panopticum.params.model import CHANNELS
 class Records:
     true_bits: jax.Array  # uint8 [n], bit b: a true record of behaviour b
     wrongful_bits: jax.Array  # uint8 [n], bit b: a wrongful record of behaviour b
-    innocuous: jax.Array  # float32 scalar, innocuous records in agent-records
+    innocuous: jax.Array  # innocuous records in agent-records: a scalar, or per agent [n] (summed by analysis)
 
 
 def gated(records: Records, enabled: jax.Array) -> Records:
@@ -33,7 +33,7 @@ def gated(records: Records, enabled: jax.Array) -> Records:
     return Records(
         true_bits=jnp.where(on, records.true_bits, jnp.uint8(0)),
         wrongful_bits=jnp.where(on, records.wrongful_bits, jnp.uint8(0)),
-        innocuous=jnp.where(on, records.innocuous, 0.0),
+        innocuous=jnp.where(on, records.innocuous, jnp.zeros_like(records.innocuous)),
     )
 
 
@@ -53,8 +53,11 @@ def collect(today) -> list[Records]:
     return [gated(modules[name].records(today), today.p(f"{name}.enabled")) for name in CHANNELS]
 
 
-def random_targets(today, stream: int, expected: jax.Array, eligible: jax.Array, draws: int) -> jax.Array:
-    """bool [n]: about ``expected`` agents picked at random among ``eligible``.
+def random_targets(
+    today, stream: int, expected: jax.Array, eligible: jax.Array, draws: int, eligible_share: jax.Array
+) -> jax.Array:
+    """bool [n]: about ``expected`` agents picked at random among ``eligible`` (whose share
+    of all agents is ``eligible_share``).
 
     ``draws`` candidates (a static count) are drawn uniformly; each eligible one is kept
     with probability ``expected / (draws * eligible share)``. Costs O(draws), not O(n).
@@ -63,8 +66,7 @@ def random_targets(today, stream: int, expected: jax.Array, eligible: jax.Array,
     from panopticum.engine import random as rnd
 
     idx = rnd.integers(today.words, stream, draws, n)
-    eligible_share = jnp.maximum(eligible.mean(), 1e-9)
-    keep_prob = jnp.clip(expected / (draws * eligible_share), 0.0, 1.0)
+    keep_prob = jnp.clip(expected / (draws * jnp.maximum(eligible_share, 1e-9)), 0.0, 1.0)
     keep = eligible[idx] & (rnd.uniform(today.words, stream + 1, draws) < keep_prob)
     return jnp.zeros(n, bool).at[jnp.where(keep, idx, n)].set(True, mode="drop")
 

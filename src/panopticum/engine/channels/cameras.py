@@ -20,6 +20,7 @@ import jax.numpy as jnp
 
 from panopticum.engine.channels import Records, random_targets
 from panopticum.engine.context import as_bits
+from panopticum.engine.reduce import sums
 from panopticum.engine.state import CALL, CRITICISE, MEDIA, TRADE
 from panopticum.engine.world import PLACE_SCHOOL, PLACE_WORKPLACE
 
@@ -71,10 +72,12 @@ def records(today) -> Records:
         true = true | as_bits(hit, b)
     # Innocuous footage: everyone present in a covered school or workplace, and traders.
     present = today.free & world.can_act
-    footage = p("cameras.records_per_person_day") * (present * institution_cover + today.did(TRADE) * market).sum()
+    footage = p("cameras.records_per_person_day") * (present * institution_cover + today.did(TRADE) * market)
+    eligible = enrolled & today.free
+    footage_total, eligible_count = sums([footage, eligible])
     # Footage is the bulk of what facial recognition runs on; its false matches become
     # wrongful records of trading against random enrolled people.
-    expected_false = p("facial_recognition.false_match") * face * footage
+    expected_false = p("facial_recognition.false_match") * face * footage_total
     draws = max(16, today.layout.n // 100)
-    wrong = random_targets(today, STREAM + 8, expected_false, enrolled & today.free, draws)
-    return Records(true_bits=true, wrongful_bits=as_bits(wrong, TRADE), innocuous=footage)
+    wrong = random_targets(today, STREAM + 8, expected_false, eligible, draws, eligible_count / today.layout.n)
+    return Records(true_bits=true, wrongful_bits=as_bits(wrong, TRADE), innocuous=footage_total)

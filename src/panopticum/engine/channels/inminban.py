@@ -27,5 +27,5 @@ def records(today) -> Records:
     call = civilian & today.did(CALL) & (today.uniform(STREAM + 3) < today.p("inminban.notice_call"))
     true = as_bits(found_media, MEDIA) | as_bits(trade, TRADE) | as_bits(call, CALL)
     # A night check with nothing found still yields a report in the log.
-    households_checked = (checked & (world.household != jnp.roll(world.household, 1))).sum()
-    return Records(true_bits=true, wrongful_bits=jnp.zeros_like(true), innocuous=households_checked.astype(jnp.float32))
+    first_of_household = world.household != jnp.roll(world.household, 1)
+    return Records(true_bits=true, wrongful_bits=jnp.zeros_like(true), innocuous=checked & first_of_household)

@@ -30,5 +30,5 @@ def records(today) -> Records:
     trade = inspected & (world.trader | today.did(TRADE)) & (today.uniform(STREAM + 4) < p("inspections.find_trade"))
     phone = inspected & state.smuggled_phone & (today.uniform(STREAM + 5) < p("inspections.find_phone"))
     true = as_bits(media, MEDIA) | as_bits(trade, TRADE) | as_bits(phone, CALL)
-    clean = (inspected & world.adult & (true == 0)).sum().astype(jnp.float32)
+    clean = inspected & world.adult & (true == 0)
     return Records(true_bits=true, wrongful_bits=jnp.zeros_like(true), innocuous=clean)

@@ -35,8 +35,8 @@ def _checked_and_log(today) -> tuple[jnp.ndarray, jnp.ndarray]:
 def records(today) -> Records:
     checked, log = _checked_and_log(today)
     true = jnp.where(checked, log, jnp.uint8(0))
-    innocuous = checked.sum() * today.p("phones.records_per_check")
-    return Records(true_bits=true, wrongful_bits=jnp.zeros_like(true), innocuous=innocuous.astype(jnp.float32))
+    innocuous = jnp.where(checked, today.p("phones.records_per_check"), 0.0)
+    return Records(true_bits=true, wrongful_bits=jnp.zeros_like(true), innocuous=innocuous)
 
 
 def next_log(today) -> jnp.ndarray:
