@@ -3,8 +3,6 @@ what it reports, generated from the schema and the metric registry."""
 
 from __future__ import annotations
 
-import datetime
-
 import typer
 from rich.console import Console
 from rich.table import Table
@@ -14,16 +12,7 @@ from panopticum.engine.metrics import NATIONAL, REGIONAL
 from panopticum.errors import PanopticumError
 from panopticum.params.scenarios import builtin_names, load_scenario
 from panopticum.params.schema import SPEC_BY_PATH, describe_range
-
-
-def _fmt(value) -> str:
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, datetime.date):
-        return value.isoformat()
-    if isinstance(value, float):
-        return f"{value:.6g}"
-    return str(value)
+from panopticum.params.spec import format_value
 
 
 @app.command("scenarios")
@@ -58,7 +47,7 @@ def params(
         table.add_column(col, overflow="fold")
     for path, spec in rows:
         value = values[path] if values else spec.default
-        table.add_row(path, _fmt(value), spec.unit, describe_range(path) if spec.kind is not bool else "true/false", spec.source)
+        table.add_row(path, format_value(value), spec.unit, describe_range(path) if spec.kind is not bool else "true/false", spec.source)
     Console().print(table)
 
 

@@ -2,26 +2,15 @@
 
 from __future__ import annotations
 
-import datetime
 import re
 from pathlib import Path
 
 from panopticum.engine.metrics import NATIONAL, REGIONAL
 from panopticum.params.model import MODEL_SPEC
-from panopticum.params.spec import Param, walk
+from panopticum.params.spec import Param, format_value, walk
 from panopticum.population.parameters import POPULATION_SPEC
 
 BLOCK = re.compile(r"(<!-- generated:(?P<name>[a-z-]+) -->\n)(?P<body>.*?)(<!-- end generated -->)", re.S)
-
-
-def _fmt(value) -> str:
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, datetime.date):
-        return value.isoformat()
-    if isinstance(value, float):
-        return f"{value:.6g}"
-    return str(value)
 
 
 def _cell(text: str) -> str:
@@ -31,14 +20,14 @@ def _cell(text: str) -> str:
 def _range(p: Param) -> str:
     if isinstance(p.default, bool):
         return "true/false"
-    return f"{_fmt(p.low)} to {_fmt(p.high)}"
+    return f"{format_value(p.low)} to {format_value(p.high)}"
 
 
 def param_table(rows) -> str:
     lines = ["| parameter | default | unit | range | source | meaning |", "|---|---|---|---|---|---|"]
     for path, p in rows:
         lines.append(
-            f"| `{path}` | {_fmt(p.default)} | {_cell(p.unit)} | {_range(p)} | {_cell(p.source)} | {_cell(p.doc)} |"
+            f"| `{path}` | {format_value(p.default)} | {_cell(p.unit)} | {_range(p)} | {_cell(p.source)} | {_cell(p.doc)} |"
         )
     return "\n".join(lines) + "\n"
 

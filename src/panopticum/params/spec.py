@@ -57,6 +57,17 @@ class Param:
 SpecTree = Mapping[str, Union["SpecTree", Param]]
 
 
+def format_value(value: Value) -> str:
+    """A parameter value as people write it in TOML and tables."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, datetime.date):
+        return value.isoformat()
+    if isinstance(value, float):
+        return f"{value:.6g}"
+    return str(value)
+
+
 def walk(tree: SpecTree, prefix: str = "") -> Iterator[tuple[str, Param]]:
     """Yield ``(dotted_path, Param)`` for every parameter in a spec tree, in order."""
     for key, value in tree.items():
