@@ -104,21 +104,34 @@ def _count_dtype(v: int):
 def diamond_sum(grid: jax.Array, v: int) -> jax.Array:
     """Sum of ``grid`` over the von Neumann diamond of radius ``v`` (centre included), torus.
 
-    Row segments of half-width ``w`` are built incrementally on a wrap-padded copy, then
-    ``2 v + 1`` shifted rows are added: about ``4 v`` adds per cell, all static slices.
+    On a wrap-padded copy, the row segment of half-width ``r`` is the one of half-width
+    ``r - 1`` plus two cells; each, once built, is added at the two rows ``v - r`` above
+    and below: about ``6 v`` adds per cell in all. The segments are carried through a
+    loop so that XLA materialises each once: written as one expression, XLA:CPU fused the
+    whole chain into the consumer and recomputed each segment's chain of adds for every
+    row that reads it (about 113 adds per cell, badly vectorised).
     """
     h, w = grid.shape
+    if v == 0:
+        return grid
     p = jnp.pad(grid, v, mode="wrap")
-    cur = p[:, v : v + w]
-    rows = [cur]
-    for r in range(1, v + 1):
-        cur = cur + p[:, v - r : v - r + w] + p[:, v + r : v + r + w]
-        rows.append(cur)
-    out = rows[v][v : v + h]
-    for dy in range(1, v + 1):
-        seg = rows[v - dy]
-        out = out + seg[v - dy : v - dy + h] + seg[v + dy : v + dy + h]
-    return out
+
+    def widen(r, seg):
+        left = lax.dynamic_slice_in_dim(p, v - r, w, axis=1)
+        right = lax.dynamic_slice_in_dim(p, v + r, w, axis=1)
+        return seg + left + right
+
+    def body(r, carry):
+        seg, out = carry
+        seg = widen(r, seg)  # half-width r, added at rows +-(v - r)
+        up = lax.dynamic_slice_in_dim(seg, r, h, axis=0)
+        down = lax.dynamic_slice_in_dim(seg, 2 * v - r, h, axis=0)
+        return seg, out + up + down
+
+    seg = p[:, v : v + w]
+    out = seg[:h] + seg[2 * v :]
+    seg, out = lax.fori_loop(1, v, body, (seg, out))
+    return out + widen(v, seg)[v : v + h]
 
 
 def counts(state: EpsteinState) -> jax.Array:
@@ -195,15 +208,24 @@ def _kth_active(active_pad, v, py, px, kth_bits):
     """
     hp, wp = active_pad.shape
     w = wp - 2 * v
-    segs = [active_pad[:, v : v + w]]
-    for r in range(1, v + 1):
-        segs.append(segs[-1] + active_pad[:, v - r : v - r + w] + active_pad[:, v + r : v + r + w])
-    flat = [seg.reshape(-1) for seg in segs]  # [hp * w] each, column x of the real grid
+    centre = active_pad[:, v : v + w]
+
+    # segs[r]: the row segment sums of half-width r, built in a loop so that XLA
+    # materialises them once (fused into the gathers, each gather recomputed its chain)
+    def widen(r, segs):
+        prev = lax.dynamic_index_in_dim(segs, jnp.maximum(r - 1, 0), keepdims=False)
+        left = lax.dynamic_slice_in_dim(active_pad, v - r, w, axis=1)
+        right = lax.dynamic_slice_in_dim(active_pad, v + r, w, axis=1)
+        seg = jnp.where(r == 0, centre, prev + left + right)
+        return lax.dynamic_update_index_in_dim(segs, seg, r, 0)
+
+    segs = lax.fori_loop(0, v + 1, widen, jnp.zeros((v + 1, hp, w), active_pad.dtype))
+    flat = segs.reshape(-1)  # segs[r, y, x] at (r * hp + y) * w + x, x the real column
     cy, cx = py + v, px + v
     row_cum = []
     total = jnp.zeros_like(py)
     for dy in range(-v, v + 1):
-        total = total + flat[v - abs(dy)][(cy + dy) * w + px].astype(jnp.int32)
+        total = total + flat[((v - abs(dy)) * hp + cy + dy) * w + px].astype(jnp.int32)
         row_cum.append(total)
     row_cum = lax.optimization_barrier(row_cum)
     n_seen = row_cum[-1]
