@@ -210,22 +210,26 @@ def _kth_active(active_pad, v, py, px, kth_bits):
     w = wp - 2 * v
     centre = active_pad[:, v : v + w]
 
-    # segs[r]: the row segment sums of half-width r, built in a loop so that XLA
+    # segs[r]: the row segment sums of half-width r, built in a scan so that XLA
     # materialises them once (fused into the gathers, each gather recomputed its chain)
-    def widen(r, segs):
-        prev = lax.dynamic_index_in_dim(segs, jnp.maximum(r - 1, 0), keepdims=False)
+    def widen(seg, r):
         left = lax.dynamic_slice_in_dim(active_pad, v - r, w, axis=1)
         right = lax.dynamic_slice_in_dim(active_pad, v + r, w, axis=1)
-        seg = jnp.where(r == 0, centre, prev + left + right)
-        return lax.dynamic_update_index_in_dim(segs, seg, r, 0)
+        seg = seg + left + right
+        return seg, seg
 
-    segs = lax.fori_loop(0, v + 1, widen, jnp.zeros((v + 1, hp, w), active_pad.dtype))
-    flat = segs.reshape(-1)  # segs[r, y, x] at (r * hp + y) * w + x, x the real column
+    _, wider = lax.scan(widen, centre, jnp.arange(1, v + 1))
+    flat = wider.reshape(-1)  # segs[r, y, x] at ((r - 1) * hp + y) * w + x for r >= 1
     cy, cx = py + v, px + v
     row_cum = []
     total = jnp.zeros_like(py)
     for dy in range(-v, v + 1):
-        total = total + flat[((v - abs(dy)) * hp + cy + dy) * w + px].astype(jnp.int32)
+        r = v - abs(dy)
+        if r:
+            here = flat[((r - 1) * hp + cy + dy) * w + px]
+        else:  # half-width 0: the cell itself
+            here = active_pad.reshape(-1)[(cy + dy) * wp + cx]
+        total = total + here.astype(jnp.int32)
         row_cum.append(total)
     row_cum = lax.optimization_barrier(row_cum)
     n_seen = row_cum[-1]
