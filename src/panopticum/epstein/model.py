@@ -16,8 +16,8 @@ One step, all updates simultaneous (every phase reads the state the previous pha
    floor(C/A))`` (``round`` with ``round_ratio``), active iff ``H (1 - L) - R P > T``.
 3. **Cops arrest**, all at once, among the citizens active after phase 2: each cop picks one
    uniformly among the actives in its vision. Two cops picking the same citizen make one
-   arrest (the other cop arrests nobody this step). The jail term is uniform on
-   ``0..J_max`` and drawn per cell, so it is the same whichever cop wins.
+   arrest (the other cop picks again, in the next of ``arrest_rounds`` rounds, among the
+   actives left). The jail term is uniform on ``0..J_max``, drawn per arrest.
 4. **Everyone free moves** (cops and citizens neither jailed nor just arrested):
    ``move_rounds`` rounds; in each, an agent draws up to ``move_tries`` cells uniformly in
    its vision diamond and claims the first empty one; a contested cell goes to the claim
@@ -261,27 +261,33 @@ def _arrests(seeds, visible, acting, cop_pos, params: EpsteinParams):
     citizen picks one uniformly; a citizen picked by several cops goes to the pick with
     the highest random priority, and the other cops try again next round among those left.
 
-    **Returns:** bool ``[height * width]``, the cells arrested.
+    **Returns:** bool ``[height * width]``, the cells arrested, and int32
+    ``[arrest_rounds * n_cops]``, the cell each cop arrested in each round (``height *
+    width`` for none); no cell appears twice.
     """
     h, w = params.height, params.width
     n = h * w
     v = params.cop_vision
     py, px = cop_pos // w, cop_pos % w
     pending = acting
-    arrested = jnp.zeros((n,), bool)
     cop_id = jnp.arange(cop_pos.shape[0], dtype=jnp.int32)
+    seized = []
+    # One scatter-max buffer for all rounds: a cell picked in a round is arrested in it,
+    # so later rounds never pick it again and their keys never meet earlier ones.
+    best = jnp.full(n, -1, jnp.int32)
     for r in range(params.arrest_rounds):
         bits = _bits(seeds[r], cop_pos.shape)
-        active_pad = jnp.pad((visible & ~arrested).reshape(h, w).astype(jnp.int8), v, mode="wrap")
+        left = visible & (best < 0)
+        active_pad = jnp.pad(left.reshape(h, w).astype(jnp.int8), v, mode="wrap")
         n_seen, ty, tx = _kth_active(active_pad, v, py, px, bits >> 16)
         trying = pending & (n_seen > 0)
         target = jnp.where(trying, ((ty - v) % h) * w + (tx - v) % w, n)  # n: dropped
         prio = ((bits & 0xFFFF).astype(jnp.int32) << 15) | (cop_id & 0x7FFF)
-        best = jnp.full(n, -1, jnp.int32).at[target].max(prio, mode="drop")
+        best = best.at[target].max(prio, mode="drop")
         won = trying & (best[jnp.minimum(target, n - 1)] == prio)
         pending = pending & ~won
-        arrested = arrested | (best >= 0)
-    return arrested
+        seized.append(jnp.where(won, target, n))
+    return best >= 0, jnp.concatenate(seized)
 
 
 def _jail_term(seed, n, params):
@@ -372,9 +378,11 @@ def _move_round(seeds, kind, status, jail, hardship, risk, movers, cop_pos, para
     def carry(a, vacant):
         return jnp.where(won, vacant, a.reshape(-1)[idx].reshape(h, w))
 
-    kind = carry(kind, jnp.int8(EMPTY))
-    status = carry(status, jnp.int8(0))
-    jail = carry(jail, 0)
+    # kind, status and jail travel packed in one int32 (jail < 2**27): one gather, not three
+    tag = carry(kind.astype(jnp.int32) | (status.astype(jnp.int32) << 2) | (jail << 4), 0)
+    kind = (tag & 3).astype(jnp.int8)  # vacated cells: EMPTY, status 0, jail 0
+    status = ((tag >> 2) & 3).astype(jnp.int8)
+    jail = tag >> 4
     hardship = carry(hardship, 0.0)
     risk = carry(risk, 0.0)
     movers = movers & ~won & ~incoming
@@ -408,7 +416,7 @@ def step(key: jax.Array, state: EpsteinState, params: EpsteinParams) -> EpsteinS
         early = (_bits(seeds[2 * ar], (n_cops,)) >> 31) == 1
         seized = _arrests(
             seeds[:ar], (status == ACTIVE).reshape(-1), early, state.cop_pos, params
-        ).reshape(h, w)
+        )[0].reshape(h, w)
         # the citizen's turn comes after its arrest: it serves a step at once, or, with a
         # term of 0, is free to act
         term = _jail_term(seeds[2 * ar + 1], n, params).reshape(h, w) - 1
@@ -442,11 +450,15 @@ def step(key: jax.Array, state: EpsteinState, params: EpsteinParams) -> EpsteinS
     status = jnp.where(free, jnp.where(rebel, ACTIVE, QUIET).astype(jnp.int8), status)
 
     # 4. late cops arrest among the new actives
-    seized = _arrests(
+    # (written by scatters over the arrests, not dense passes: the results are then
+    # materialised, where XLA:CPU had fused the dense update and its per-cell hash into
+    # every gather of the moves below)
+    _, seized = _arrests(
         seeds[ar : 2 * ar], (status == ACTIVE).reshape(-1), ~early, state.cop_pos, params
-    ).reshape(h, w)
-    status = jnp.where(seized, JAILED, status).astype(jnp.int8)
-    jail = jnp.where(seized, _jail_term(seeds[2 * ar + 2], n, params).reshape(h, w), jail)
+    )
+    term = _jail_term(seeds[2 * ar + 2], seized.shape[0], params)
+    status = status.reshape(-1).at[seized].set(jnp.int8(JAILED), mode="drop").reshape(h, w)
+    jail = jail.reshape(-1).at[seized].set(term, mode="drop").reshape(h, w)
 
     # 5. moves
     hardship, risk, cop_pos = state.hardship, state.risk, state.cop_pos
