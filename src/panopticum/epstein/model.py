@@ -226,9 +226,9 @@ def _kth_active(active_pad, v, py, px, kth_bits):
     for dy in range(-v, v + 1):
         r = v - abs(dy)
         if r:
-            here = flat[((r - 1) * hp + cy + dy) * w + px]
+            here = flat.at[((r - 1) * hp + cy + dy) * w + px].get(mode="promise_in_bounds")
         else:  # half-width 0: the cell itself
-            here = active_pad.reshape(-1)[(cy + dy) * wp + cx]
+            here = active_pad.reshape(-1).at[(cy + dy) * wp + cx].get(mode="promise_in_bounds")
         total = total + here.astype(jnp.int32)
         row_cum.append(total)
     row_cum = lax.optimization_barrier(row_cum)
@@ -248,7 +248,8 @@ def _kth_active(active_pad, v, py, px, kth_bits):
     seen = jnp.zeros_like(py)
     tx = cx
     for dx in range(-v, v + 1):
-        a = active_pad.reshape(-1)[row + cx + dx].astype(jnp.int32) * (abs(dx) <= half)
+        a = active_pad.reshape(-1).at[row + cx + dx].get(mode="promise_in_bounds").astype(jnp.int32)
+        a = a * (abs(dx) <= half)
         tx = jnp.where((a > 0) & (seen == want), cx + dx, tx)
         seen = seen + a
     return n_seen, cy + dy, tx
@@ -324,6 +325,16 @@ def _diamond_point(idx, v):
     return dy, dx
 
 
+def _diamond_point_np(idx: np.ndarray, v: int) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`_diamond_point` in numpy, for static tables."""
+    big = (v + 1) * (v + 1)
+    second = idx >= big
+    j = np.where(second, idx - big, idx)
+    side = np.where(second, v, v + 1)
+    a, b = j // side, j % side
+    return (a + b - v + second).astype(np.int64), (a - b).astype(np.int64)
+
+
 def _move_round(seeds, kind, status, jail, hardship, risk, movers, cop_pos, params):
     h, w = params.height, params.width
     n = h * w
@@ -347,17 +358,31 @@ def _move_round(seeds, kind, status, jail, hardship, risk, movers, cop_pos, para
     # The tries run in a loop (not unrolled) so that ``code`` is materialised: unrolled,
     # XLA:CPU fused the whole chain of tries (hashes, divisions, selects, ~300 ops per
     # cell) into each of its four consumers below, recomputing it four times.
+    if vc == vk:
+        # a table of the diamond's cells, packed as (flat offset << 10) | code, in the
+        # order of _diamond_point: a lookup instead of signed divisions and selects
+        pts = np.arange(n_cells)
+        dys, dxs = _diamond_point_np(pts, radius)
+        table = jnp.asarray(((dys * wp + dxs) << 10) | ((dys + 15) << 5) | (dxs + 15), jnp.int32)
+
     def one_try(j, code):
         r = _bits(seeds[1 + j // 2], (h, w)) >> (16 * (j % 2)).astype(jnp.uint32)
-        dy, dx = _diamond_point(_below(r, jnp.asarray(n_cells)), radius)
-        ok = (code < 0) & empty_pad[base + dy * wp + dx]
-        return jnp.where(ok, ((dy + 15) << 5) | (dx + 15), code)
+        k = _below(r, jnp.asarray(n_cells))
+        if vc == vk:
+            entry = table.at[k].get(mode="promise_in_bounds")
+            off, this = entry >> 10, entry & 1023
+        else:
+            dy, dx = _diamond_point(k, radius)
+            off, this = dy * wp + dx, ((dy + 15) << 5) | (dx + 15)
+        ok = (code < 0) & empty_pad.at[base + off].get(mode="promise_in_bounds")
+        return jnp.where(ok, this, code)
 
     code = lax.fori_loop(0, params.move_tries, one_try, jnp.full((h, w), -1, jnp.int32))
 
     claim = movers & (code >= 0)
-    cdy = (code >> 5) - 15
-    cdx = (code & 31) - 15
+    stay = (15 << 5) | 15  # offset (0, 0): keeps target in bounds where nothing was found
+    cdy = (jnp.where(code >= 0, code, stay) >> 5) - 15
+    cdx = (jnp.where(code >= 0, code, stay) & 31) - 15
     target = _wrap(y + cdy, h) * w + _wrap(x + cdx, w)
     # the claim key carries the offset back to the target cell
     prio = (_bits(seeds[0], (h, w)) >> 11).astype(jnp.int32)  # 21 bits
@@ -367,7 +392,7 @@ def _move_round(seeds, kind, status, jail, hardship, risk, movers, cop_pos, para
         .at[jnp.where(claim, target, n).reshape(-1)]
         .max(key.reshape(-1), mode="drop")
     )
-    won = claim & (best[target] == key)
+    won = claim & (best.at[target].get(mode="promise_in_bounds") == key)
     best = best.reshape(h, w)
     incoming = best >= 0
     in_dy = ((best >> 5) & 31) - 15
@@ -376,7 +401,7 @@ def _move_round(seeds, kind, status, jail, hardship, risk, movers, cop_pos, para
     idx = jnp.where(incoming, src, y * w + x).reshape(-1)
 
     def carry(a, vacant):
-        return jnp.where(won, vacant, a.reshape(-1)[idx].reshape(h, w))
+        return jnp.where(won, vacant, a.reshape(-1).at[idx].get(mode="promise_in_bounds").reshape(h, w))
 
     # kind, status and jail travel packed in one int32 (jail < 2**27): one gather, not three
     tag = carry(kind.astype(jnp.int32) | (status.astype(jnp.int32) << 2) | (jail << 4), 0)
