@@ -365,8 +365,7 @@ def _move_round(seeds, kind, status, jail, hardship, risk, movers, cop_pos, para
         dys, dxs = _diamond_point_np(pts, radius)
         table = jnp.asarray(((dys * wp + dxs) << 10) | ((dys + 15) << 5) | (dxs + 15), jnp.int32)
 
-    def one_try(j, code):
-        r = _bits(seeds[1 + j // 2], (h, w)) >> (16 * (j % 2)).astype(jnp.uint32)
+    def one_try(r, code):
         k = _below(r, jnp.asarray(n_cells))
         if vc == vk:
             entry = table.at[k].get(mode="promise_in_bounds")
@@ -377,7 +376,13 @@ def _move_round(seeds, kind, status, jail, hardship, risk, movers, cop_pos, para
         ok = (code < 0) & empty_pad.at[base + off].get(mode="promise_in_bounds")
         return jnp.where(ok, this, code)
 
-    code = lax.fori_loop(0, params.move_tries, one_try, jnp.full((h, w), -1, jnp.int32))
+    def two_tries(i, code):  # tries 2 i and 2 i + 1 share one 32-bit hash
+        r = _bits(seeds[1 + i], (h, w))
+        return one_try(r >> 16, one_try(r, code))
+
+    code = lax.fori_loop(0, params.move_tries // 2, two_tries, jnp.full((h, w), -1, jnp.int32))
+    if params.move_tries % 2:
+        code = one_try(_bits(seeds[1 + params.move_tries // 2], (h, w)), code)
 
     claim = movers & (code >= 0)
     stay = (15 << 5) | 15  # offset (0, 0): keeps target in bounds where nothing was found
