@@ -26,10 +26,13 @@ One step, all updates simultaneous (every phase reads the state the previous pha
    cells in vision, as in Mesa and NetLogo.
 
 Speed: agents live in the cells (``state.py``), so vision counts are diamond stencil sums
-on int8 grids (wrap-padded once, then static slices) and decisions are dense elementwise
-operations; the arrest search loops over cops only; moves cost one scatter and a few
-gathers per round. Per-cell random numbers come from a counter-based integer hash
-(lowbias32) seeded by ``jax.random`` each step: 7x cheaper than threefry for 16M cells.
+(actives and cops packed in one int16 grid, wrap-padded once) and decisions are dense
+elementwise operations; the arrest search loops over cops only, and jails by scatters over
+the arrests; moves cost one scatter and four gathers per round. Per-cell random numbers
+come from a counter-based integer hash (lowbias32) seeded by ``jax.random`` each step: 7x
+cheaper than threefry for 16M cells. XLA:CPU fuses greedily and recomputes a fused
+producer in every consumer: chains that several consumers read (row segments, the move
+tries) are therefore built in ``fori_loop``/``scan`` loops, whose carries it materialises.
 
 Imports numpy and jax alone.
 """
