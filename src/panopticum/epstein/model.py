@@ -408,16 +408,25 @@ def _move_round(seeds, kind, status, jail, hardship, risk, movers, cop_pos, para
     src = _wrap(y - in_dy, h) * w + _wrap(x - in_dx, w)
     idx = jnp.where(incoming, src, y * w + x).reshape(-1)
 
-    def carry(a, vacant):
+    def carry(a, vacant, idx, won):
         return jnp.where(won, vacant, a.reshape(-1).at[idx].get(mode="promise_in_bounds").reshape(h, w))
 
     # kind, status and jail travel packed in one int32 (jail < 2**27): one gather, not three
-    tag = carry(kind.astype(jnp.int32) | (status.astype(jnp.int32) << 2) | (jail << 4), 0)
+    tag = kind.astype(jnp.int32) | (status.astype(jnp.int32) << 2) | (jail << 4)
+
+    def gathers(idx, won, tag, hardship, risk):
+        return carry(tag, 0, idx, won), carry(hardship, 0.0, idx, won), carry(risk, 0.0, idx, won)
+
+    # A conditional that always takes its first branch: XLA materialises a conditional's
+    # operands, so ``idx`` (about 25 operations per cell) is computed once, not fused into
+    # each of the three gathers.
+    always = (seeds[0] | 1) != 0
+    tag, hardship, risk = lax.cond(
+        always, gathers, lambda idx, won, *f: f, idx, won, tag, hardship, risk
+    )
     kind = (tag & 3).astype(jnp.int8)  # vacated cells: EMPTY, status 0, jail 0
     status = ((tag >> 2) & 3).astype(jnp.int8)
     jail = tag >> 4
-    hardship = carry(hardship, 0.0)
-    risk = carry(risk, 0.0)
     movers = movers & ~won & ~incoming
     cop_won = won.reshape(-1)[cop_pos]
     cop_pos = jnp.where(cop_won, target.reshape(-1)[cop_pos], cop_pos)
