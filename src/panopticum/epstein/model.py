@@ -234,27 +234,39 @@ def _kth_active(active_pad, v, py, px, kth_bits):
             here = active_pad.reshape(-1).at[(cy + dy) * wp + cx].get(mode="promise_in_bounds")
         total = total + here.astype(jnp.int32)
         row_cum.append(total)
-    row_cum = lax.optimization_barrier(row_cum)
     n_seen = row_cum[-1]
     kth = _below(kth_bits, n_seen)
-    # row r holds the k-th active: the first row whose running total exceeds k
-    r = jnp.full_like(py, 2 * v)
-    before = jnp.zeros_like(py)
-    for i in range(2 * v, -1, -1):
-        here = row_cum[i] > kth
-        r = jnp.where(here, i, r)
-        before = jnp.where(here, row_cum[i - 1] if i else 0, before)
-    want = kth - before  # 0-based rank of the pick within row r
+    # Conditionals that always take their first branch: XLA materialises their operands,
+    # so the chain of row gathers, then the pick's row, are computed once instead of
+    # being fused into (and recomputed by) each of their many consumers.
+    always = (jnp.sum(kth_bits[:1], dtype=jnp.uint32) | 1) != 0  # true, also with no cops
+
+    def pick_row(row_cum, kth):
+        # row r holds the k-th active: the first row whose running total exceeds k
+        r = jnp.full_like(kth, 2 * v)
+        before = jnp.zeros_like(kth)
+        for i in range(2 * v, -1, -1):
+            here = row_cum[i] > kth
+            r = jnp.where(here, i, r)
+            before = jnp.where(here, row_cum[i - 1] if i else 0, before)
+        return r, kth - before  # the row and the 0-based rank of the pick within it
+
+    r, want = lax.cond(always, pick_row, lambda rc, k: (k, k), row_cum, kth)
     dy = r - v
     half = v - jnp.abs(dy)
     row = (cy + dy) * wp
-    seen = jnp.zeros_like(py)
-    tx = cx
-    for dx in range(-v, v + 1):
-        a = active_pad.reshape(-1).at[row + cx + dx].get(mode="promise_in_bounds").astype(jnp.int32)
-        a = a * (abs(dx) <= half)
-        tx = jnp.where((a > 0) & (seen == want), cx + dx, tx)
-        seen = seen + a
+
+    def scan_row(row, half, want):
+        seen = jnp.zeros_like(want)
+        tx = cx
+        for dx in range(-v, v + 1):
+            a = active_pad.reshape(-1).at[row + cx + dx].get(mode="promise_in_bounds")
+            a = a.astype(jnp.int32) * (abs(dx) <= half)
+            tx = jnp.where((a > 0) & (seen == want), cx + dx, tx)
+            seen = seen + a
+        return tx
+
+    tx = lax.cond(always, scan_row, lambda row, half, want: want, row, half, want)
     return n_seen, cy + dy, tx
 
 
