@@ -421,7 +421,8 @@ def _move_round(seeds, kind, status, jail, hardship, risk, movers, cop_pos, para
     idx = jnp.where(incoming, src, y * w + x).reshape(-1)
 
     def carry(a, vacant, idx, won):
-        return jnp.where(won, vacant, a.reshape(-1).at[idx].get(mode="promise_in_bounds").reshape(h, w))
+        moved = a.reshape(-1).at[idx].get(mode="promise_in_bounds").reshape(h, w)
+        return jnp.where(won, vacant, moved)
 
     # kind, status and jail travel packed in one int32 (jail < 2**27): one gather, not three
     tag = kind.astype(jnp.int32) | (status.astype(jnp.int32) << 2) | (jail << 4)
