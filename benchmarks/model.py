@@ -142,6 +142,8 @@ def main() -> None:
         last = rows[-1]
         ratio = (last["seconds_per_day"] / last["n"]) / (base["seconds_per_day"] / base["n"])
         lines += ["", f"Time per agent-day at {last['n']:,} relative to {base['n']:,}: {ratio:.2f} (1.0 = linear)."]
+    lines += ["", "Other jobs may share the cores (the load column); peak memory is the whole process,",
+              "population included."]
     lines.append(END)
     block = "\n".join(lines)
     text = RESULTS.read_text() if RESULTS.exists() else "# Benchmark results\n"
