@@ -6,7 +6,6 @@ compiles once for the module.
 
 from __future__ import annotations
 
-import dataclasses
 
 import jax
 import jax.numpy as jnp

@@ -6,7 +6,7 @@ and runs it for a seed or an ensemble over a :class:`Schedule` of the policy tim
 """
 
 from panopticum.engine.params import default_engine_params, engine_params
-from panopticum.engine.simulate import Chunk, Simulation, member_keys, run_all
+from panopticum.engine.simulate import Chunk, Simulation, member_keys
 from panopticum.engine.state import State, init_state
 from panopticum.engine.step import make_step
 from panopticum.engine.timeline import Schedule, build_schedule, timeline_events
@@ -26,6 +26,5 @@ __all__ = [
     "init_state",
     "make_step",
     "member_keys",
-    "run_all",
     "timeline_events",
 ]

@@ -9,7 +9,6 @@ lost at a daily rate and confiscated when a person is punished or found holding 
 from __future__ import annotations
 
 import jax
-import jax.numpy as jnp
 
 from panopticum.engine.state import TRADE
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import dataclasses
 import functools
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 
 import jax
 import jax.numpy as jnp
@@ -86,16 +86,3 @@ class Simulation:
             rows = jax.tree_util.tree_map(jnp.asarray, slice_schedule(schedule, start, stop))
             state, (regional, national) = self._run_chunk(keys, state, self.world, params, rows)
             yield Chunk(first_day=start, regional=np.asarray(regional), national=np.asarray(national), state=state)
-
-
-def run_all(sim: Simulation, seed: int, params: dict, schedule: Schedule, members: int = 1, chunk_days: int = 30,
-            on_chunk: Callable[[Chunk], None] | None = None) -> tuple[np.ndarray, np.ndarray, State]:
-    """Run to the end and concatenate the chunks: ``(regional, national, final_state)``."""
-    regional, national, state = [], [], None
-    for chunk in sim.run(seed, params, schedule, members=members, chunk_days=chunk_days):
-        regional.append(chunk.regional)
-        national.append(chunk.national)
-        state = chunk.state
-        if on_chunk:
-            on_chunk(chunk)
-    return np.concatenate(regional, axis=1), np.concatenate(national, axis=1), state

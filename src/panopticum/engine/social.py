@@ -19,7 +19,6 @@ import jax
 import jax.numpy as jnp
 
 from panopticum.engine.state import B, State
-from panopticum.engine.world import tie_sum
 
 STREAM = 130
 SHARER_BIT = 5
@@ -68,4 +67,4 @@ def update(state: State, world, params: dict, words: jax.Array, cadence: int, n:
     )
 
 
-__all__ = ["update", "tie_sum"]
+__all__ = ["update"]

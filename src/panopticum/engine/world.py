@@ -22,7 +22,6 @@ from panopticum.population.core import (
     NO_INSTITUTION,
     Occupation,
     Region,
-    UnitKind,
 )
 
 # Where an agent spends the day, for camera coverage.
@@ -48,7 +47,6 @@ class World:
     - ``household``, ``unit``, ``institution`` (``-1`` none): int32 group ids.
     - ``tie_indptr``: int32 ``[n + 1]``; ``tie_index``: int32 ``[e]``, the other end of
       each tie; ``tie_row``: int32 ``[e]``, the agent whose row holds it; ``degree``: int32.
-    - ``region``: int32, sorted.
     """
 
     adult: jax.Array
@@ -74,7 +72,6 @@ class World:
     tie_index: jax.Array
     tie_row: jax.Array
     degree: jax.Array
-    region: jax.Array
 
 
 @dataclasses.dataclass(frozen=True)
@@ -145,7 +142,6 @@ def build_world(population) -> tuple[World, Layout]:
         tie_index=jnp.asarray(np.asarray(pop.tie_index, np.int32)),
         tie_row=jnp.asarray(np.repeat(np.arange(pop.n, dtype=np.int32), np.diff(indptr))),
         degree=jnp.asarray(np.diff(indptr).astype(np.int32)),
-        region=jnp.asarray(region.astype(np.int32)),
     )
     layout = Layout(
         n=pop.n,
@@ -168,19 +164,3 @@ def tie_sum(values: jax.Array, world: World) -> jax.Array:
     """
     along_edges = values[world.tie_index].astype(jnp.int32)
     return jax.ops.segment_sum(along_edges, world.tie_row, num_segments=world.degree.shape[0], indices_are_sorted=True)
-
-
-def region_totals(values: jax.Array, world: World, layout: Layout) -> jax.Array:
-    """``[n_regions + 1]`` float32 sums of a per-agent array: each region, then the country.
-
-    Booleans and integers are counted with a sorted int32 segment sum (exact, and on the
-    CPU four times faster than a float32 scatter into 11 bins, whose adds all wait on one
-    another); floats are summed over each region's block of agents (static slices).
-    """
-    if values.dtype == jnp.bool_ or jnp.issubdtype(values.dtype, jnp.integer):
-        by_region = jax.ops.segment_sum(
-            values.astype(jnp.int32), world.region, num_segments=layout.n_regions, indices_are_sorted=True
-        )
-        return jnp.concatenate([by_region, by_region.sum(keepdims=True)]).astype(jnp.float32)
-    parts = [values[s:e].sum() for s, e in layout.region_bounds]
-    return jnp.stack(parts + [sum(parts)]).astype(jnp.float32)

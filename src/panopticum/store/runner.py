@@ -20,7 +20,7 @@ from typing import Any
 from panopticum.errors import PanopticumError
 from panopticum.population import Population, build_population, load_population
 from panopticum.run import build_manifest, make_simulation, prepare, scenario_from_manifest, tidy_metrics
-from panopticum.store import catalog, layout
+from panopticum.store import catalog
 from panopticum.store.runstore import COMPLETE, FAILED, RUNNING, RunStore, parameter_hash, process_identity
 
 OnStage = Callable[[str], None]
