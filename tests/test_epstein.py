@@ -76,9 +76,11 @@ def test_init_places_exact_counts():
     assert ((h > 0) & (h < 1))[kind == CITIZEN].all() and (h[kind != CITIZEN] == 0).all()
 
 
-@pytest.mark.parametrize("legitimacy", [0.6, 0.82])
-def test_invariants_over_a_run(legitimacy):
-    p = SMALL.replace(legitimacy=legitimacy, max_jail_term=7)
+@pytest.mark.parametrize(
+    "legitimacy, batches", [(0.6, 1), (0.82, 1), (0.6, 4), (0.82, 4)]
+)
+def test_invariants_over_a_run(legitimacy, batches):
+    p = SMALL.replace(legitimacy=legitimacy, max_jail_term=7, activation_batches=batches)
     s0 = init(jax.random.split(jax.random.key(4))[0], p)
     s, series = simulate_jit(jax.random.key(4), p, steps=60)
     series = np.asarray(series)
@@ -98,6 +100,18 @@ def test_invariants_over_a_run(legitimacy):
     assert int(s.t) == 60
     if legitimacy == 0.6:
         assert series[:, 1].max() > 0 and series[:, 2].max() > 0
+
+
+def test_activation_batches_one_is_the_simultaneous_step():
+    p = SMALL.replace(legitimacy=0.6)
+    _, a = simulate_jit(jax.random.key(2), p, steps=20)
+    _, b = simulate_jit(jax.random.key(2), p.replace(activation_batches=1), steps=20)
+    np.testing.assert_array_equal(np.asarray(a), np.asarray(b))
+    s, c = simulate_jit(jax.random.key(2), p.replace(activation_batches=8), steps=20)
+    assert not np.array_equal(np.asarray(a), np.asarray(c))  # another update order
+    s0 = init(jax.random.split(jax.random.key(2))[0], p)
+    moved = (np.asarray(s0.kind) != np.asarray(s.kind)).mean()
+    assert moved > 0.1
 
 
 def test_agents_move():

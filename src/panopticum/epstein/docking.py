@@ -157,13 +157,47 @@ def ks_2samp(a: np.ndarray, b: np.ndarray) -> float:
     return float(stats.ks_2samp(a, b).pvalue)
 
 
-def run_ours_batch(params, seeds: Sequence[int], steps: int) -> tuple[np.ndarray, np.ndarray]:
-    """Our runs over ``seeds``, vmapped: ``[runs, steps+1, 3]`` and citizens."""
+def mesa_counts(params, seed: int) -> tuple[int, int]:
+    """``(n_cops, n_citizens)`` drawn as Mesa places agents: each cell independently a
+    citizen, a cop or empty with the densities' probabilities (a multinomial draw; the
+    same distribution as Mesa's, not its random stream)."""
+    u = np.random.default_rng(int(seed)).random(params.n_cells)
+    n_citizens = int((u < params.citizen_density).sum())
+    n_cops = int((u < params.citizen_density + params.cop_density).sum()) - n_citizens
+    return n_cops, n_citizens
+
+
+def run_ours_batch(
+    params, seeds: Sequence[int], steps: int, random_counts: bool = False
+) -> tuple[np.ndarray, np.ndarray]:
+    """Our runs over ``seeds``, vmapped: ``[runs, steps+1, 3]`` and citizens.
+
+    With ``random_counts``, each seed's cop and citizen counts are drawn as Mesa's are
+    (:func:`mesa_counts`) instead of being exact; seeds with equal counts run together
+    (the counts fix array shapes, so each distinct pair compiles once).
+    """
     import jax
 
     from panopticum.epstein.model import simulate
 
-    keys = jax.vmap(jax.random.key)(np.asarray(seeds, dtype=np.uint32))
-    sim = jax.jit(jax.vmap(lambda k: simulate(k, params, steps)[1]))
-    series = np.asarray(sim(keys))
-    return series, np.full(len(seeds), params.n_citizens)
+    seeds = np.asarray(seeds, dtype=np.uint32)
+    if random_counts:
+        groups: dict[tuple[int, int], list[int]] = {}
+        for i, s in enumerate(seeds):
+            groups.setdefault(mesa_counts(params, int(s)), []).append(i)
+    else:
+        groups = {(params.n_cops, params.n_citizens): list(range(len(seeds)))}
+    series = np.zeros((len(seeds), steps + 1, 3), dtype=np.int64)
+    citizens = np.zeros(len(seeds), dtype=np.int64)
+    for (n_cops, n_citizens), idx in groups.items():
+        p = params
+        if (n_cops, n_citizens) != (params.n_cops, params.n_citizens):
+            p = params.replace(
+                cop_density=n_cops / params.n_cells, citizen_density=n_citizens / params.n_cells
+            )
+            assert (p.n_cops, p.n_citizens) == (n_cops, n_citizens)
+        keys = jax.vmap(jax.random.key)(seeds[idx])
+        sim = jax.jit(jax.vmap(lambda k, p=p: simulate(k, p, steps)[1]))
+        series[idx] = np.asarray(sim(keys))
+        citizens[idx] = n_citizens
+    return series, citizens

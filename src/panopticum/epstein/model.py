@@ -25,6 +25,10 @@ One step, all updates simultaneous (every phase reads the state the previous pha
    try again next round. Conditional on finding one, the target is uniform among the empty
    cells in vision, as in Mesa and NetLogo.
 
+With ``activation_batches = K > 1`` the agents act instead in ``K`` random batches in
+turn (decide, arrest, move within each), approaching Mesa's random sequential activation
+(:func:`_step_batched`).
+
 Speed: agents live in the cells (``state.py``), so vision counts are diamond stencil sums
 (actives and cops packed in one int16 grid, wrap-padded once) and decisions are dense
 elementwise operations; the arrest search loops over cops only, and jails by scatters over
@@ -446,11 +450,112 @@ def _move_round(seeds, kind, status, jail, hardship, risk, movers, cop_pos, para
     return kind, status, jail, hardship, risk, movers, cop_pos
 
 
+def _decide(state_hr, kind, status, params):
+    """Each citizen's rebel rule from the current grid (dense; the caller masks)."""
+    hardship, risk = state_hr
+    v = params.citizen_vision
+    is_active = status == ACTIVE
+    if _n_offsets(v) + 1 < 256:
+        packed = is_active.astype(jnp.int16) | ((kind == COP).astype(jnp.int16) << 8)
+        both = diamond_sum(packed, v)
+        others = ((both & 0xFF) - is_active.astype(jnp.int16)).astype(jnp.float32)
+        cops = (both >> 8).astype(jnp.float32)
+    else:
+        dt = _count_dtype(v)
+        active0 = is_active.astype(dt)
+        others = (diamond_sum(active0, v) - active0).astype(jnp.float32)
+        cops = diamond_sum((kind == COP).astype(dt), v).astype(jnp.float32)
+    ratio = cops / (1.0 + others)
+    ratio = jnp.round(ratio) if params.round_ratio else jnp.floor(ratio)
+    p_arrest = 1.0 - jnp.exp(-jnp.asarray(params.arrest_prob_constant, jnp.float32) * ratio)
+    grievance = hardship * (1.0 - jnp.asarray(params.legitimacy, jnp.float32))
+    return grievance - risk * p_arrest > jnp.asarray(params.active_threshold, jnp.float32)
+
+
+def _step_batched(key: jax.Array, state: EpsteinState, params: EpsteinParams) -> EpsteinState:
+    """One step in ``K = activation_batches`` batches, approaching sequential activation.
+
+    Every citizen and cop draws a batch uniformly in ``0..K-1`` each step; the batches act
+    in turn, each seeing what the earlier ones did: the batch's free citizens decide from
+    the current grid, then the batch's cops arrest among the current actives (simultaneous,
+    ``arrest_rounds`` rounds), then the batch's agents move (``move_rounds`` rounds). A
+    citizen arrested before its own batch acts serves the first step of its term at once
+    (with a term of 0 it acts in its batch), as in Mesa, where it serves on its turn.
+    A citizen's batch is a hash of its hardship and risk bits (they travel with it when it
+    moves) and the step's seed; a cop's is drawn per cop.
+    """
+    h, w = params.height, params.width
+    n = h * w
+    k_batches = params.activation_batches
+    ar = params.arrest_rounds
+    per_round = 1 + (params.move_tries + 1) // 2
+    n_seeds = 2 * ar + 2 + params.move_rounds * per_round
+    head = jax.random.bits(key, (2,), jnp.uint32)
+    kind, status, jail = state.kind, state.status, state.jail
+    hardship, risk, cop_pos = state.hardship, state.risk, state.cop_pos
+    n_cops = cop_pos.shape[0]
+
+    # 1. jail: serving citizens do nothing this step
+    serving = (status == JAILED) & (jail > 0)
+    jail = jnp.where(serving, jail - 1, jail)
+    free = (kind == CITIZEN) & ~serving
+    cop_batch = _below(_bits(head[0], (n_cops,)) >> 16, jnp.asarray(k_batches))
+
+    def citizen_batch(hardship, risk):
+        hb = lax.bitcast_convert_type(hardship, jnp.uint32)
+        rb = lax.bitcast_convert_type(risk, jnp.uint32)
+        return _below(_mix32(_mix32(hb ^ head[1]) ^ rb) >> 16, jnp.asarray(k_batches))
+
+    def body(b, carry):
+        kind, status, jail, hardship, risk, cop_pos, free = carry
+        seeds = jax.random.bits(jax.random.fold_in(key, b), (n_seeds,), jnp.uint32)
+        batch = citizen_batch(hardship, risk)
+        # decide
+        rebel = _decide((hardship, risk), kind, status, params)
+        deciding = free & (batch == b)
+        status = jnp.where(deciding, jnp.where(rebel, ACTIVE, QUIET).astype(jnp.int8), status)
+        # arrests by this batch's cops among the current actives
+        seized, _ = _arrests(
+            seeds[:ar], (status == ACTIVE).reshape(-1), cop_batch == b, cop_pos, params
+        )
+        seized = seized.reshape(h, w)
+        term = _jail_term(seeds[2 * ar], n, params).reshape(h, w)
+        later = batch > b  # not yet acted this step: serves its first step at once
+        term = jnp.where(later, term - 1, term)
+        seized_jail = seized & (term >= 0)
+        status = jnp.where(seized, jnp.where(seized_jail, JAILED, QUIET), status).astype(jnp.int8)
+        jail = jnp.where(seized_jail, term, jail)
+        free = free & ~seized_jail
+        # moves of this batch's agents
+        if params.movement:
+            cop_grid = (
+                jnp.zeros(n, bool).at[cop_pos].set(cop_batch == b).reshape(h, w)
+            )
+            movers = cop_grid | ((kind == CITIZEN) & (status != JAILED) & (batch == b) & free)
+            for r in range(params.move_rounds):
+                was_empty = kind == EMPTY
+                kind, status, jail, hardship, risk, movers, cop_pos = _move_round(
+                    seeds[2 * ar + 2 + r * per_round : 2 * ar + 2 + (r + 1) * per_round],
+                    kind, status, jail, hardship, risk, movers, cop_pos, params,
+                )
+                # only free citizens move, only into cells empty at the round's start
+                free = (kind == CITIZEN) & jnp.where(was_empty, True, free)
+        return kind, status, jail, hardship, risk, cop_pos, free
+
+    kind, status, jail, hardship, risk, cop_pos, _ = lax.fori_loop(
+        0, k_batches, body, (kind, status, jail, hardship, risk, cop_pos, free)
+    )
+    return EpsteinState(kind, status, jail, hardship, risk, cop_pos, state.t + 1)
+
+
 def step(key: jax.Array, state: EpsteinState, params: EpsteinParams) -> EpsteinState:
     """One simultaneous step (jail, early arrests, decide, late arrests, move).
 
-    See the module docstring for the phases and their conflict resolution.
+    See the module docstring for the phases and their conflict resolution. With
+    ``activation_batches > 1``, :func:`_step_batched` instead.
     """
+    if params.activation_batches > 1:
+        return _step_batched(key, state, params)
     h, w = params.height, params.width
     n = h * w
     ar = params.arrest_rounds

@@ -56,6 +56,12 @@ SPEC: dict[str, Param] = {
                         "free parameter: emulates Mesa's random sequential activation",
                         "Each step a random half of the cops act before the citizens "
                         "(arresting among last step's actives), the rest after."),
+    "activation_batches": Param(1, "batches", 1, 64,
+                                "free parameter: emulates Mesa's random sequential "
+                                "activation as it grows (1: simultaneous)",
+                                "Each step citizens and cops are split at random into this "
+                                "many batches that act in turn (decide, arrest, move), each "
+                                "seeing the earlier batches' arrests and moves."),
     "arrest_rounds": Param(2, "rounds", 1, 8,
                            "free parameter: implementation (simultaneous arrests)",
                            "Rounds of simultaneous arrests per step: a cop whose pick was "
@@ -72,7 +78,8 @@ SPEC: dict[str, Param] = {
 
 STATIC_FIELDS = (
     "width", "height", "citizen_density", "cop_density", "citizen_vision", "cop_vision",
-    "round_ratio", "movement", "turn_order", "arrest_rounds", "move_tries", "move_rounds",
+    "round_ratio", "movement", "turn_order", "activation_batches", "arrest_rounds", "move_tries",
+    "move_rounds",
 )
 DYNAMIC_FIELDS = ("legitimacy", "max_jail_term", "active_threshold", "arrest_prob_constant")
 
@@ -98,6 +105,7 @@ class EpsteinParams:
     round_ratio: bool = SPEC["round_ratio"].default
     movement: bool = SPEC["movement"].default
     turn_order: bool = SPEC["turn_order"].default
+    activation_batches: int = SPEC["activation_batches"].default
     arrest_rounds: int = SPEC["arrest_rounds"].default
     move_tries: int = SPEC["move_tries"].default
     move_rounds: int = SPEC["move_rounds"].default
