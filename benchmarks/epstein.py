@@ -21,17 +21,18 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import os
-import platform
 import statistics
 import sys
 import time
 from pathlib import Path
 
 import jax
-import numpy as np
 
 from panopticum.epstein import EpsteinParams, init, run_jit
 from panopticum.epstein.docking import _NoCollect, mesa_epstein, mesa_kwargs
+
+sys.path.insert(0, str(Path(__file__).parent))
+from population import machine as host_machine  # noqa: E402
 
 RESULTS = Path(__file__).resolve().parent / "RESULTS.md"
 START, END = "<!-- epstein:start -->", "<!-- epstein:end -->"
@@ -94,17 +95,7 @@ def time_mesa(size: int, steps: int, repeats: int) -> dict:
 
 
 def machine() -> str:
-    cpu = platform.processor() or platform.machine()
-    try:
-        with open("/proc/cpuinfo") as fh:
-            for line in fh:
-                if line.startswith("model name"):
-                    cpu = line.split(":", 1)[1].strip()
-                    break
-    except OSError:
-        pass
-    return (f"{cpu}, {os.cpu_count()} cores, Python {platform.python_version()}, "
-            f"jax {jax.__version__}, {jax.devices()[0].platform}")
+    return f"{host_machine()}, jax {jax.__version__}, {jax.devices()[0].platform}"
 
 
 def render(rows: list[dict], notes: list[str], load: tuple[float, float] | None = None) -> str:
