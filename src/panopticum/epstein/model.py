@@ -454,6 +454,8 @@ def _decide(state_hr, kind, status, params):
     """Each citizen's rebel rule from the current grid (dense; the caller masks)."""
     hardship, risk = state_hr
     v = params.citizen_vision
+    # one diamond sum of both counts packed in int16 (actives low byte, cops high byte:
+    # each at most 2 v (v + 1) + 1 = 113 < 256 at v = 7), then split
     is_active = status == ACTIVE
     if _n_offsets(v) + 1 < 256:
         packed = is_active.astype(jnp.int16) | ((kind == COP).astype(jnp.int16) << 8)
@@ -588,25 +590,7 @@ def step(key: jax.Array, state: EpsteinState, params: EpsteinParams) -> EpsteinS
         early = jnp.zeros((n_cops,), bool)
 
     # 3. citizens decide from the counts after the early arrests
-    v = params.citizen_vision
-    # one diamond sum of both counts packed in int16 (actives low byte, cops high byte:
-    # each at most 2 v (v + 1) + 1 = 113 < 256 at v = 7), then split
-    is_active = status == ACTIVE
-    if _n_offsets(v) + 1 < 256:
-        packed = is_active.astype(jnp.int16) | ((kind == COP).astype(jnp.int16) << 8)
-        both = diamond_sum(packed, v)
-        others = ((both & 0xFF) - is_active.astype(jnp.int16)).astype(jnp.float32)
-        cops = (both >> 8).astype(jnp.float32)
-    else:
-        dt = _count_dtype(v)
-        active0 = is_active.astype(dt)
-        others = (diamond_sum(active0, v) - active0).astype(jnp.float32)
-        cops = diamond_sum((kind == COP).astype(dt), v).astype(jnp.float32)
-    ratio = cops / (1.0 + others)
-    ratio = jnp.round(ratio) if params.round_ratio else jnp.floor(ratio)
-    p_arrest = 1.0 - jnp.exp(-jnp.asarray(params.arrest_prob_constant, jnp.float32) * ratio)
-    grievance = state.hardship * (1.0 - jnp.asarray(params.legitimacy, jnp.float32))
-    rebel = grievance - state.risk * p_arrest > jnp.asarray(params.active_threshold, jnp.float32)
+    rebel = _decide((state.hardship, state.risk), kind, status, params)
     status = jnp.where(free, jnp.where(rebel, ACTIVE, QUIET).astype(jnp.int8), status)
 
     # 4. late cops arrest among the new actives
