@@ -32,6 +32,7 @@ import pandas as pd
 
 from panopticum import __version__
 from panopticum.engine import Simulation, build_schedule, build_world, engine_params
+from panopticum.engine.timeline import burn_in_schedule
 from panopticum.engine.metrics import NATIONAL, REGIONAL
 from panopticum.engine.simulate import Chunk
 from panopticum.engine.state import State
@@ -174,11 +175,12 @@ def prepare(
     return scenario, pop, days, override_dict
 
 
-def make_simulation(scenario: Scenario, population: Population, days: int) -> tuple[Simulation, dict, Any]:
-    """The compiled model for a population, the engine's parameters and the day schedule."""
+def make_simulation(scenario: Scenario, population: Population, days: int) -> tuple[Simulation, dict, Any, Any]:
+    """The compiled model for a population, the engine's parameters, the day schedule and
+    the burn-in's schedule."""
     world, layout = build_world(population)
     sim = Simulation(world, layout, scenario.params.beliefs.cadence_days)
-    return sim, engine_params(scenario.params), build_schedule(scenario.params, days)
+    return sim, engine_params(scenario.params), build_schedule(scenario.params, days), burn_in_schedule(scenario.params)
 
 
 def scenario_from_manifest(manifest: dict[str, Any]) -> Scenario:
@@ -214,9 +216,9 @@ def run_scenario(
         scenario, population=population, agents=agents, days=days, seed=seed, overrides=overrides, members=members
     )
     started = time.perf_counter()
-    sim, params, schedule = make_simulation(scenario, pop, days)
+    sim, params, schedule, burn_in = make_simulation(scenario, pop, days)
     regional, national, state = [], [], None
-    for chunk in sim.run(seed, params, schedule, members=members, chunk_days=chunk_days):
+    for chunk in sim.run(seed, params, schedule, members=members, chunk_days=chunk_days, burn_in=burn_in):
         regional.append(chunk.regional)
         national.append(chunk.national)
         state = chunk.state

@@ -1,15 +1,25 @@
 """Agents' choices: Epstein's rule, applied to each small freedom every day.
 
-An agent is *willing* to do behaviour b when motive minus risk aversion times perceived
-risk passes the threshold, ``M_b - R * P_b > T_b`` (Epstein 2002), and *wants* to when the
-motive alone passes it, ``M_b > T_b``: the gap between the two is what fear takes away. A
-willing, free adult acts on a given day with the behaviour's daily frequency.
+An agent is *willing* to do behaviour b when motive minus net risk passes the threshold,
+``M_b - R * P_b * J_b^alpha > T_b`` (Epstein 2002, with the sentence term of his later
+models; ``alpha = 0`` is Model 1), and *wants* to when the motive alone passes it,
+``M_b > T_b``: the gap between the two is what fear takes away. ``P_b`` is the chance of
+being punished at least once over the horizon when acting at the behaviour's usual
+frequency, ``1 - (1 - p_b)^(f_b * H)``, from the perceived per-act risk ``p_b``
+(:func:`perceived_risk`); ``J_b`` the expected sentence in years
+(:func:`~panopticum.engine.sentences.expected_severity`). A willing, free adult acts on a
+given day with the behaviour's daily frequency.
 
-Motives: trading from household hardship and trading as a livelihood, scaled by the goods
-the border lets in; foreign media from curiosity, for those who hold media; criticism from
-grievance, hardship times illegitimacy (Epstein's G = H(1 - L)) plus what foreign media
-showed; calls across the border from family ties and hardship, for holders of a smuggled
-phone.
+Trading: an adult who wants to trade goes to the market on a day with the trading
+frequency; a share of those days involve something illicit, and only a willing trader
+goes ahead with that part (the act ``TRADE``); the rest is legal trading, which carries
+no risk.
+
+Motives: trading from household hardship (raised by bribes paid) and trading as a
+livelihood, scaled by the goods the border lets in; foreign media from curiosity, for those
+who hold media; criticism from grievance, hardship times illegitimacy (Epstein's
+G = H(1 - L)) plus what foreign media showed; calls across the border from family ties and
+hardship, for holders of a smuggled phone.
 """
 
 from __future__ import annotations
@@ -20,10 +30,12 @@ import functools
 import jax
 import jax.numpy as jnp
 
-from panopticum.engine.state import B, CALL, CRITICISE, MEDIA, TRADE
+from panopticum.engine import sentences
+from panopticum.engine.state import B, CALL, CRITICISE, MEDIA, TRADE, State
 from panopticum.params.model import BEHAVIOURS
 
 STREAM = 10  # 10 + b: the daily act draw of behaviour b
+ILLICIT_STREAM = 14
 
 
 @functools.partial(jax.tree_util.register_dataclass, data_fields=None, meta_fields=None)
@@ -32,10 +44,40 @@ class Choices:
     wanting: jax.Array  # bool [B, n]
     willing: jax.Array  # bool [B, n]
     acts: jax.Array  # uint8 [n] behaviour bits
+    market: jax.Array  # bool [n]: traded in the market today, legally or not
 
 
-def perceived_risk(evidence: jax.Array, params: dict) -> jax.Array:
-    return 1.0 - jnp.exp(-params["beliefs.sensitivity"] * evidence)
+def prior(params: dict) -> jax.Array:
+    """float32 ``[B]``: the prior per-act risk of each behaviour."""
+    return jnp.stack([params[f"beliefs.initial_risk.{b}"] for b in BEHAVIOURS])
+
+
+def perceived_risk(state: State, params: dict) -> jax.Array:
+    """float32 ``[B, n]``: the perceived chance of punishment per act, the mean of a Beta
+    posterior: (prior punishments + punishments seen) / (prior acts + acts seen)."""
+    n0 = params["beliefs.prior_acts"]
+    risk = (prior(params)[:, None] * n0 + state.punishments_seen) / (n0 + state.acts_seen)
+    return jnp.clip(risk, 0.0, 1.0)
+
+
+def risky_frequency(params: dict) -> jax.Array:
+    """float32 ``[B]``: acts per day of someone who does each behaviour habitually."""
+    f = jnp.stack([params[f"behaviour.{b}.frequency"] for b in BEHAVIOURS])
+    return f.at[TRADE].multiply(params["behaviour.trade.illicit_share"])
+
+
+def net_risk(state: State, world, params: dict, law: jax.Array) -> jax.Array:
+    """float32 ``[B, n]``: Epstein's ``R * P * J^alpha``."""
+    per_act = perceived_risk(state, params)
+    acts = risky_frequency(params) * params["beliefs.horizon_days"]
+    over_horizon = 1.0 - jnp.exp(acts[:, None] * jnp.log1p(-jnp.minimum(per_act, 0.999999)))
+    severity = sentences.expected_severity(params, law) ** params["beliefs.severity_exponent"]
+    return world.risk_aversion[None, :] * over_horizon * severity[:, None]
+
+
+def hardship(world, state: State) -> jax.Array:
+    """Household hardship (1 - means) plus what bribes took, at most 1."""
+    return jnp.minimum(world.hardship + state.burden, 1.0)
 
 
 def motives(world, state, params, levels) -> tuple[jax.Array, jax.Array]:
@@ -44,23 +86,17 @@ def motives(world, state, params, levels) -> tuple[jax.Array, jax.Array]:
     legitimacy = jnp.stack(
         [p["behaviour.criticise.legitimacy_core"], p["behaviour.criticise.legitimacy_wavering"], p["behaviour.criticise.legitimacy_hostile"]]
     )[world.songbun.astype(jnp.int32)]
+    need = hardship(world, state)
     goods = 0.5 + 0.5 * levels.supply
     trade = (
-        p["behaviour.trade.motive_base"]
-        + p["behaviour.trade.motive_hardship"] * world.hardship
-        + p["behaviour.trade.motive_trader"] * world.trader
+        p["behaviour.trade.motive_base"] + p["behaviour.trade.motive_hardship"] * need + p["behaviour.trade.motive_trader"] * world.trader
     ) * goods
     media = p["behaviour.media.motive_curiosity"] * state.curiosity
-    grievance = (
-        p["behaviour.criticise.grievance_hardship"] * world.hardship * (1.0 - legitimacy)
-        + p["behaviour.criticise.media_grievance"] * state.exposure
-    )
-    call = p["behaviour.call.motive_base"] + p["behaviour.call.motive_hardship"] * world.hardship
+    grievance = p["behaviour.criticise.grievance_hardship"] * need * (1.0 - legitimacy) + p["behaviour.criticise.media_grievance"] * state.exposure
+    call = p["behaviour.call.motive_base"] + p["behaviour.call.motive_hardship"] * need
     motive = jnp.stack([trade, media, grievance, call])
     able = world.can_act
-    eligible = jnp.stack(
-        [able & ~world.military, able & state.media_access, able & (world.degree > 0), able & state.smuggled_phone]
-    )
+    eligible = jnp.stack([able & ~world.military, able & state.media_access, able & (world.degree > 0), able & state.smuggled_phone])
     return motive, eligible
 
 
@@ -68,15 +104,19 @@ def choose(today) -> Choices:
     world, state, p = today.world, today.state, today.params
     motive, eligible = motives(world, state, p, today.levels)
     threshold = jnp.stack([p[f"behaviour.{b}.threshold"] for b in BEHAVIOURS])[:, None]
-    risk = perceived_risk(state.evidence, p)
     base = eligible & today.free[None, :]
     wanting = base & (motive > threshold)
-    willing = base & (motive - world.risk_aversion[None, :] * risk > threshold)
+    willing = base & (motive - net_risk(state, world, p, today.levels.law > 0.5) > threshold)
     acts = jnp.zeros(today.layout.n, jnp.uint8)
+    market = wanting[TRADE] & (today.uniform(STREAM + TRADE) < p["behaviour.trade.frequency"])
+    illicit = market & willing[TRADE] & (today.uniform(ILLICIT_STREAM) < p["behaviour.trade.illicit_share"])
+    acts = jnp.where(illicit, jnp.uint8(1 << TRADE), jnp.uint8(0))
     for b, name in enumerate(BEHAVIOURS):
+        if b == TRADE:
+            continue
         today_b = willing[b] & (today.uniform(STREAM + b) < p[f"behaviour.{name}.frequency"])
         acts = acts | jnp.where(today_b, jnp.uint8(1 << b), jnp.uint8(0))
-    return Choices(wanting=wanting, willing=willing, acts=acts)
+    return Choices(wanting=wanting, willing=willing, acts=acts, market=market)
 
 
-__all__ = ["Choices", "choose", "motives", "perceived_risk", "B", "TRADE", "MEDIA", "CRITICISE", "CALL"]
+__all__ = ["Choices", "choose", "hardship", "motives", "net_risk", "perceived_risk", "B", "TRADE", "MEDIA", "CRITICISE", "CALL"]

@@ -25,8 +25,10 @@ class Today:
     levels: Schedule  # this day's row: scalars
     layout: Layout
     words: jax.Array  # the day's random words
-    free: jax.Array  # bool [n]: not detained
+    free: jax.Array  # bool [n]: in the country and not detained
     acts: jax.Array  # uint8 [n]: behaviour bits acted on today
+    market: jax.Array  # bool [n]: traded in the market today, legally or not
+    stocked: jax.Array  # bool [n]: willing to trade illicitly, so holds illicit goods
 
     def p(self, path: str) -> jax.Array:
         return self.params[path]
@@ -38,6 +40,12 @@ class Today:
         """One draw per group (household, unit, institution), read by each member."""
         draws = rnd.uniform(self.words, stream, n_groups)
         return draws[jnp.maximum(group, 0)]
+
+    @classmethod
+    def begin(cls, world, state, params, levels, layout, words) -> "Today":
+        """The day before anyone has chosen: no acts yet."""
+        none = jnp.zeros(layout.n, jnp.uint8)
+        return cls(world, state, params, levels, layout, words, state.free, none, none != 0, none != 0)
 
     def did(self, behaviour: int) -> jax.Array:
         return (self.acts >> behaviour) & 1 == 1

@@ -2,12 +2,15 @@
 
 A person with an analysed record is investigated. A wrongful record (a false report or
 false match) is cleared at the investigation's accuracy; what is not cleared goes on as
-if true. Then an official takes a bribe with the chance ``corruption`` times the person's
-ability to pay (means, weighted); a bribed case ends without punishment. Otherwise the
-most serious behaviour on record sets the punishment: trading a fine or, sometimes, a
-labour-training term; foreign media, criticism and calls a detention term, the December
-2020 law's terms once it applies. Punished holders of media lose them. A person punished
-on wrongful records alone counts as wrongfully punished.
+if true. The most serious offence on record (the longest mean term,
+:mod:`.sentences`) sets the punishment and the bribe asked to drop the case: a price per
+offence, raised for cases under the 2020 law. An official offers to take a bribe with the
+chance ``corruption``; the person pays if they can raise the price, with a chance equal to
+what their household can raise (means times ``wealth_usd``) over the price, at most 1. A
+paid bribe adds the price over ``wealth_usd`` to the household's hardship, which fades
+over ``bribe_recovery_days``. Otherwise the person is fined or detained in the stock the
+offence leads to, for a term drawn around its mean. Punished holders of media lose them.
+A person punished on wrongful records alone counts as wrongfully punished.
 """
 
 from __future__ import annotations
@@ -18,8 +21,10 @@ import functools
 import jax
 import jax.numpy as jnp
 
-from panopticum.engine.state import B, CALL, CRITICISE, MEDIA, TRADE
-from panopticum.params.model import CHANNELS
+from panopticum.engine import sentences
+from panopticum.engine.behaviour import hardship
+from panopticum.engine.state import B, CRITICISE, MEDIA
+from panopticum.params.model import BEHAVIOURS, CHANNELS
 
 STREAM = 120
 DIGITAL = tuple(CHANNELS.index(c) for c in ("cameras", "phones", "radio"))
@@ -36,7 +41,16 @@ class Outcome:
     wrongful: jax.Array  # bool [n] punished with no true record
     punished_for: jax.Array  # uint8 [n] behaviour bits of the punishment
     term: jax.Array  # int32 [n] days of detention (0 if none)
+    kind: jax.Array  # int8 [n] detention kind (0 if none)
     by_digital: jax.Array  # bool [n] a digital channel supplied a record
+    burden: jax.Array  # float32 [n] hardship added by a bribe paid today
+
+
+def bribe_prices(p: dict, law: jax.Array) -> jax.Array:
+    """float32 ``[B]``: USD asked to drop a case of each offence."""
+    prices = jnp.stack([p[f"enforcement.bribe_{b}_usd"] for b in BEHAVIOURS])
+    under_law = jnp.zeros(B).at[MEDIA].set(1.0).at[CRITICISE].set(1.0) * law
+    return prices * (1.0 + (p["enforcement.bribe_law_multiplier"] - 1.0) * under_law)
 
 
 def enforce(today, detected: jax.Array) -> Outcome:
@@ -49,19 +63,31 @@ def enforce(today, detected: jax.Array) -> Outcome:
     cleared = today.uniform(STREAM) < p["enforcement.investigation_accuracy"]
     charged_bits = true_bits | jnp.where(cleared, jnp.uint8(0), wrong_bits & ~true_bits)
     charged = investigated & (charged_bits != 0)
-    can_pay = 1.0 - p["enforcement.bribe_means_weight"] * world.hardship
-    bribed = charged & (today.uniform(STREAM + 1) < p["enforcement.corruption"] * can_pay)
-    punished = charged & ~bribed
-    has = lambda b: (charged_bits >> b) & 1 == 1  # noqa: E731
+
     law = today.levels.law > 0.5
-    term_media = jnp.where(law, p["enforcement.term_media_law"], p["enforcement.term_media"])
-    term_criticise = jnp.where(law, p["enforcement.term_criticise_law"], p["enforcement.term_criticise"])
-    trade_detained = has(TRADE) & (today.uniform(STREAM + 2) < p["enforcement.detain_trade"])
-    term = jnp.maximum(
-        jnp.maximum(jnp.where(trade_detained, p["enforcement.term_trade"], 0.0), jnp.where(has(MEDIA), term_media, 0.0)),
-        jnp.maximum(jnp.where(has(CRITICISE), term_criticise, 0.0), jnp.where(has(CALL), p["enforcement.term_call"], 0.0)),
-    )
-    term = jnp.where(punished, jnp.round(term), 0.0).astype(jnp.int32)
+    to_camp = today.uniform(STREAM + 3) < p["enforcement.camp_share_criticise"]
+    trade_detained = today.uniform(STREAM + 2) < p["enforcement.detain_trade"]
+    south_korean = today.uniform(STREAM + 5) < p["enforcement.law_share_media"]
+    kinds, terms = sentences.offence_terms(p, law, to_camp, trade_detained, south_korean)
+    prices = bribe_prices(p, law)
+    # The most serious offence charged: the longest mean term; among fines, the dearest bribe.
+    best_term = jnp.zeros(today.layout.n, jnp.float32)
+    best_kind = jnp.zeros(today.layout.n, jnp.int8)
+    price = jnp.zeros(today.layout.n, jnp.float32)
+    for b in range(B):
+        has = (charged_bits >> b) & 1 == 1
+        worse = has & (terms[b] >= best_term)
+        best_term = jnp.where(worse, terms[b], best_term)
+        best_kind = jnp.where(worse, kinds[b], best_kind).astype(jnp.int8)
+        price = jnp.where(has, jnp.maximum(price, prices[b]), price)
+
+    can_raise = (1.0 - hardship(world, today.state)) * p["enforcement.wealth_usd"]
+    pays = jnp.clip(can_raise / jnp.maximum(price, 1.0), 0.0, 1.0)
+    bribed = charged & (today.uniform(STREAM + 1) < p["enforcement.corruption"] * pays)
+    punished = charged & ~bribed
+    low, high = sentences.term_bounds(best_term, p)
+    drawn = low + (high - low) * today.uniform(STREAM + 4)
+    term = jnp.where(punished & (best_kind > 0), jnp.maximum(jnp.round(drawn), 1.0), 0.0).astype(jnp.int32)
     detained_new = term > 0
     by_digital = jnp.zeros_like(investigated)
     for c in DIGITAL:
@@ -75,8 +101,10 @@ def enforce(today, detected: jax.Array) -> Outcome:
         wrongful=punished & (true_bits == 0),
         punished_for=jnp.where(punished, charged_bits, jnp.uint8(0)),
         term=term,
+        kind=jnp.where(detained_new, best_kind, 0).astype(jnp.int8),
         by_digital=punished & by_digital,
+        burden=jnp.where(bribed, price / p["enforcement.wealth_usd"], 0.0),
     )
 
 
-__all__ = ["Outcome", "enforce", "B"]
+__all__ = ["Outcome", "bribe_prices", "enforce", "B"]

@@ -1,7 +1,7 @@
 """Foreign media: where it comes from and how it is lost.
 
-Media enter through the border provinces (smuggling), the markets (agents trading that
-day) and relatives abroad, each scaled by the day's supply (cut while the border is
+Media enter through the border provinces (smuggling), the markets (agents trading
+that day, legally or not) and relatives abroad, each scaled by the day's supply (cut while the border is
 closed), and pass along trusted ties at the weekly tie update (:mod:`.social`). Files are
 lost at a daily rate and confiscated when a person is punished or found holding them.
 """
@@ -9,8 +9,6 @@ lost at a daily rate and confiscated when a person is punished or found holding 
 from __future__ import annotations
 
 import jax
-
-from panopticum.engine.state import TRADE
 
 STREAM = 20
 
@@ -21,7 +19,7 @@ def daily_supply(today) -> jax.Array:
     supply = today.levels.supply
     chance = supply * (
         p["media.smuggling_rate_border"] * world.border
-        + p["media.market_rate"] * today.did(TRADE)
+        + p["media.market_rate"] * today.market
         + p["media.relatives_rate"] * world.relatives_abroad
     )
     gained = world.adult & today.free & (today.uniform(STREAM) < chance)

@@ -5,6 +5,10 @@ ensemble of K seeds is one compiled program over a leading axis of K states. Mem
 key is ``fold_in(key(seed), m)`` and each day's randomness is ``fold_in(member_key,
 day)``, so results do not depend on the chunk length, a resumed run ends exactly where an
 uninterrupted one does, and member 0 of an ensemble is the single run of the same seed.
+
+A run may start with a burn-in (:func:`~panopticum.engine.timeline.burn_in_schedule`):
+days ``-L .. -1`` simulated at the start date's levels and not reported, so that day 0
+starts from a settled state. Its days have their own keys (negative day indices).
 """
 
 from __future__ import annotations
@@ -51,7 +55,7 @@ def _compiled(layout: Layout, cadence: int):
         return jax.lax.scan(body, state, schedule)
 
     run = jax.jit(jax.vmap(run_chunk, in_axes=(0, 0, None, None, None)))
-    init = jax.jit(jax.vmap(lambda k, w, p: init_state(k, w, p, layout), in_axes=(0, None, None)))
+    init = jax.jit(jax.vmap(lambda k, w, p, lv: init_state(k, w, p, layout, lv), in_axes=(0, None, None, None)))
     return run, init
 
 
@@ -62,8 +66,10 @@ class Simulation:
         self.world, self.layout, self.cadence = world, layout, cadence
         self._run_chunk, self._init = _compiled(layout, cadence)
 
-    def initial_state(self, seed: int, members: int, params: dict) -> State:
-        return self._init(member_keys(seed, members), self.world, params)
+    def initial_state(self, seed: int, members: int, params: dict, schedule: Schedule) -> State:
+        """The state on the first day of ``schedule`` (a run's, or its burn-in's)."""
+        first = jax.tree_util.tree_map(lambda a: jnp.asarray(a[0]), schedule)
+        return self._init(member_keys(seed, members), self.world, params, first)
 
     def run(
         self,
@@ -74,15 +80,31 @@ class Simulation:
         chunk_days: int = 30,
         state: State | None = None,
         first_day: int = 0,
+        burn_in: Schedule | None = None,
     ) -> Iterator[Chunk]:
         """Yield one :class:`Chunk` per ``chunk_days`` days of ``schedule`` (indexed from
-        ``first_day``: a resumed run passes the saved state and the day it reached)."""
+        ``first_day``: a resumed run passes the saved state and the day it reached).
+        Without a state, the run starts on the first day of ``burn_in`` when one is given
+        (and runs through it before the first chunk), else on day 0."""
         keys = member_keys(seed, members)
         if state is None:
-            state = self._init(keys, self.world, params)
+            state = self.settled_state(seed, members, params, schedule, chunk_days, burn_in)
         total = len(schedule.day)
         for start in range(first_day, total, chunk_days):
             stop = min(start + chunk_days, total)
             rows = jax.tree_util.tree_map(jnp.asarray, slice_schedule(schedule, start, stop))
             state, (regional, national) = self._run_chunk(keys, state, self.world, params, rows)
             yield Chunk(first_day=start, regional=np.asarray(regional), national=np.asarray(national), state=state)
+
+    def settled_state(
+        self, seed: int, members: int, params: dict, schedule: Schedule, chunk_days: int = 30, burn_in: Schedule | None = None
+    ) -> State:
+        """The state on day 0: initialised, then run through the burn-in if there is one."""
+        if burn_in is None or len(burn_in.day) == 0:
+            return self.initial_state(seed, members, params, schedule)
+        keys = member_keys(seed, members)
+        state = self.initial_state(seed, members, params, burn_in)
+        for start in range(0, len(burn_in.day), chunk_days):
+            rows = jax.tree_util.tree_map(jnp.asarray, slice_schedule(burn_in, start, start + chunk_days))
+            state, _ = self._run_chunk(keys, state, self.world, params, rows)
+        return state

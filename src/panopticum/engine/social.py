@@ -1,70 +1,121 @@
-"""Beliefs and sharing along personal ties, every ``beliefs.cadence_days`` days.
+"""Learning and sharing along personal ties, every ``beliefs.cadence_days`` days.
 
-Perceived risk of behaviour b is ``1 - exp(-k * evidence_b)`` (Epstein's arrest
-probability, with punishments seen in place of cops in vision). Evidence fades with the
-memory time scale and grows with each tie punished for b since the last update
-(``tie_weight`` each) and with public examples (the country's punishment rate for b times
-``public_weight``). It may differ from the true risk: that is the point. Awareness of
-the digital channels grows when a tie was punished on digital evidence. Foreign media pass
-from holders to their ties at the share rate per tie, slowed when supply is cut (what is
-passed on is mostly new titles).
+Perceived risk per act of behaviour b is the mean of a Beta posterior,
+``(p0 * n0 + K_b) / (n0 + N_b)``: ``K_b`` counts the punishments for b the agent learned of,
+``N_b`` the acts of b (:func:`panopticum.engine.behaviour.perceived_risk`). At each update:
 
-One gather along the edges and a few segment sums: the only O(edges) work of the
-model, done at the cadence, not daily.
+- ``N_b`` gains the agent's own acts since the last update and ``act_visibility`` times
+  the acts of their ties: many ties acting unpunished is safety in numbers (Epstein's
+  C/A, with punishments seen in place of cops and acts seen in place of actives);
+- ``K_b`` gains ``punishment_visibility`` for each tie punished for b,
+  ``own_punishment_weight`` for one's own punishment, and what public campaigns (dated
+  events of the timeline) showed every adult;
+- both fade with ``memory_days``: ``exp(-cadence / memory_days)`` per update, the same
+  per day whatever the cadence.
+
+Awareness of the digital channels falls short of 1 by ``(1 - awareness_gain)`` for each tie
+punished on digital evidence. Foreign media pass from holders to their ties at the
+weekly share rate per sharing tie, over the days since the last update, slowed when the
+border cuts fresh supply. The share of one's ties who are informants and whether a tie
+has left the country are refreshed.
+
+One gather along the edges and four segment sums: the only O(edges) work of the model,
+done at the cadence, not daily.
 """
 
 from __future__ import annotations
 
+import dataclasses
+
 import jax
 import jax.numpy as jnp
 
+from panopticum.engine import random as rnd
 from panopticum.engine.state import B, State
 
 STREAM = 130
-SHARER_BIT = 5
 DIGITAL_BIT = 4
+SHARER_BIT = 5
+LEFT_BIT = 6
+INFORMANT_BIT = 7
+ACT_FIELD_BITS = 8
+
+
+def count_acts(acts_since: jax.Array, acts: jax.Array) -> jax.Array:
+    """``acts_since`` with today's acts added, 8 bits per behaviour, saturating at 255."""
+    out = jnp.zeros_like(acts_since)
+    for b in range(B):
+        field = (acts_since >> (ACT_FIELD_BITS * b)) & 0xFF
+        field = jnp.minimum(field + ((acts >> b) & 1).astype(jnp.uint32), 255)
+        out = out | (field << (ACT_FIELD_BITS * b))
+    return out
+
+
+def acts_of(acts_since: jax.Array, b: int) -> jax.Array:
+    return (acts_since >> (ACT_FIELD_BITS * b)) & 0xFF
 
 
 def update(state: State, world, params: dict, words: jax.Array, cadence: int, n: int, supply: jax.Array) -> State:
-    from panopticum.engine import random as rnd
-
     p = params
-    packed = state.seen | jnp.where(state.media_access, jnp.uint8(1 << SHARER_BIT), jnp.uint8(0))
-    along = packed[world.tie_index]
-    # Count six flags over each agent's ties with two segment sums instead of six: each
-    # flag gets an 8-bit field of a uint32 (degrees stay under 256, checked by build_world).
-    fields = [((along >> bit) & 1).astype(jnp.uint32) << (8 * slot) for slot, bit in enumerate(range(4))]
-    punished_word = fields[0] | fields[1] | fields[2] | fields[3]
-    other_word = ((along >> DIGITAL_BIT) & 1).astype(jnp.uint32) | (((along >> SHARER_BIT) & 1).astype(jnp.uint32) << 8)
-    sums = [
-        jax.ops.segment_sum(word, world.tie_row, num_segments=n, indices_are_sorted=True)
-        for word in (punished_word, other_word)
+    flags = (
+        state.seen
+        | jnp.where(state.media_access & state.free, jnp.uint8(1 << SHARER_BIT), jnp.uint8(0))
+        | jnp.where(state.here, jnp.uint8(0), jnp.uint8(1 << LEFT_BIT))
+        | jnp.where(state.informant & state.free, jnp.uint8(1 << INFORMANT_BIT), jnp.uint8(0))
+    )
+    along = flags[world.tie_index]
+    acts_along = state.acts_since[world.tie_index]
+    # Count flags over each agent's ties in 8-bit fields of one word (degrees stay under
+    # 256, checked by build_world), act counts in 16-bit fields (255 acts x 255 ties fit).
+    flag_words = [
+        sum(((along >> b) & 1).astype(jnp.uint32) << (8 * b) for b in range(B)),
+        sum(((along >> bit) & 1).astype(jnp.uint32) << (8 * slot) for slot, bit in enumerate((DIGITAL_BIT, SHARER_BIT, LEFT_BIT, INFORMANT_BIT))),
+    ]
+    act_words = [
+        acts_of(acts_along, 2 * k) | (acts_of(acts_along, 2 * k + 1) << 16) for k in range(B // 2)
+    ]
+    totals = [
+        jax.ops.segment_sum(word, world.tie_row, num_segments=n, indices_are_sorted=True) for word in flag_words + act_words
     ]
 
-    def row_count(word: int, slot: int) -> jax.Array:
-        return ((sums[word] >> (8 * slot)) & 0xFF).astype(jnp.int32)
+    def field(word: jax.Array, slot: int, bits: int = 8) -> jax.Array:
+        return ((word >> (bits * slot)) & ((1 << bits) - 1)).astype(jnp.float32)
+
+    punished_ties = jnp.stack([field(totals[0], b) for b in range(B)])
+    digital_ties, sharers, left_ties, informant_ties = (field(totals[1], s) for s in range(4))
+    tie_acts = jnp.stack([field(totals[2 + b // 2], b % 2, 16) for b in range(B)])
+    own_acts = jnp.stack([acts_of(state.acts_since, b).astype(jnp.float32) for b in range(B)])
+    own_punished = jnp.stack([((state.seen >> b) & 1).astype(jnp.float32) for b in range(B)])
 
     fade = jnp.exp(-cadence / p["beliefs.memory_days"])
-    seen_b = jnp.stack([row_count(0, b) for b in range(B)]).astype(jnp.float32)
-    evidence = state.evidence * fade + p["beliefs.tie_weight"] * seen_b + p["beliefs.public_weight"] * state.public[:, None]
-    digital_ties = row_count(1, 0)
-    awareness = state.awareness + p["beliefs.awareness_gain"] * (digital_ties > 0) * (1.0 - state.awareness)
-    sharers = row_count(1, 1).astype(jnp.float32)
+    here = state.here[None, :]
+    punishments = (
+        p["beliefs.punishment_visibility"] * punished_ties + p["beliefs.own_punishment_weight"] * own_punished + state.public[:, None]
+    )
+    acts = p["beliefs.act_visibility"] * tie_acts + own_acts
+    # Those who left stop learning: their beliefs stay as they were when they went.
+    punishments_seen = jnp.where(here, state.punishments_seen * fade + punishments, state.punishments_seen)
+    acts_seen = jnp.where(here, state.acts_seen * fade + acts, state.acts_seen)
+    awareness = 1.0 - (1.0 - state.awareness) * jnp.power(1.0 - p["beliefs.awareness_gain"], digital_ties)
+
     # Mostly new titles are passed on, so sharing slows when the border cuts supply.
     fresh = p["media.sharing_needs_supply"]
-    share_rate = p["media.share_rate"] * (1.0 - fresh + fresh * supply)
-    catch = 1.0 - jnp.power(1.0 - share_rate, sharers)
-    gained = world.adult & (state.detained == 0) & (rnd.uniform(words, STREAM, n) < catch)
-    return State(
-        **{
-            **{f: getattr(state, f) for f in state.__dataclass_fields__},
-            "evidence": evidence,
-            "awareness": awareness,
-            "media_access": state.media_access | gained,
-            "seen": jnp.zeros_like(state.seen),
-            "public": jnp.zeros_like(state.public),
-        }
+    weekly = p["media.share_rate"] * (1.0 - fresh + fresh * supply)
+    catch = 1.0 - jnp.power(1.0 - weekly, sharers * (cadence / 7.0))
+    gained = world.adult & state.free & (rnd.uniform(words, STREAM, n) < catch)
+    degree = jnp.maximum(world.degree, 1).astype(jnp.float32)
+    return dataclasses.replace(
+        state,
+        punishments_seen=punishments_seen,
+        acts_seen=acts_seen,
+        acts_since=jnp.zeros_like(state.acts_since),
+        awareness=awareness,
+        media_access=state.media_access | gained,
+        seen=jnp.zeros_like(state.seen),
+        public=jnp.zeros_like(state.public),
+        informant_ties=informant_ties / degree,
+        kin_left=left_ties > 0,
     )
 
 
-__all__ = ["update"]
+__all__ = ["update", "count_acts", "acts_of"]

@@ -6,11 +6,14 @@ returns the pure step function; parameters are an argument, so they can be swept
 
 1. the detained serve a day; the free choose what to do (:mod:`.behaviour`);
 2. media arrive and are lost (:mod:`.media`);
-3. every channel makes its records (:mod:`.channels`);
-4. analysts work through the queues (:mod:`.analysis`);
+3. every channel makes its records (:mod:`.channels`), targeted inspections following
+   the leads analysis opened on earlier days;
+4. analysts work through the queues (:mod:`.analysis`); what they analyse opens leads;
 5. enforcement investigates, takes bribes, fines and detains (:mod:`.enforcement`);
-6. every ``cadence`` days, beliefs and media move along ties (:mod:`.social`);
-7. the day's metrics (:mod:`.metrics`).
+6. some leave the country (:mod:`.escape`); informants are recruited and retire
+   (:mod:`.recruitment`);
+7. every ``cadence`` days, beliefs and media move along ties (:mod:`.social`);
+8. the day's metrics (:mod:`.metrics`).
 """
 
 from __future__ import annotations
@@ -20,56 +23,72 @@ import dataclasses
 import jax
 import jax.numpy as jnp
 
-from panopticum.engine import analysis, behaviour, channels, media, metrics, social
+from panopticum.engine import analysis, behaviour, channels, escape, media, metrics, recruitment, social
 from panopticum.engine import random as rnd
-from panopticum.engine.channels import phones
+from panopticum.engine.channels import inspections, phones
 from panopticum.engine.context import Today
-from panopticum.engine.enforcement import enforce
-from panopticum.engine.reduce import sums
-from panopticum.engine.state import MEDIA, State
-from panopticum.engine.timeline import Schedule
-from panopticum.engine.world import Layout, World
-from panopticum.params.model import BEHAVIOURS
+from panopticum.engine.enforcement import DIGITAL, enforce
+from panopticum.engine.state import State, TRADE
+from panopticum.engine.world import Layout
+from panopticum.params.model import CHANNELS
+
+LEAD_STREAM = 170
+HUMAN = tuple(CHANNELS.index(c) for c in ("informants", "inminban", "workplace"))
+
+
+def any_channel(detected: jax.Array, which: tuple[int, ...]) -> jax.Array:
+    out = detected[which[0]] != 0
+    for c in which[1:]:
+        out = out | (detected[c] != 0)
+    return out
+
+
+def next_leads(today: Today, detected: jax.Array) -> jax.Array:
+    """Open leads after today: those inspected on them or left too long are closed, and
+    every analysed record or report opens one (bit 0 human, bit 1 digital)."""
+    closed = inspections.targeted(today) | (today.uniform(LEAD_STREAM) < 1.0 / today.p("analysis.lead_days"))
+    opened = jnp.where(any_channel(detected, HUMAN), jnp.uint8(inspections.HUMAN_LEAD), jnp.uint8(0)) | jnp.where(
+        any_channel(detected, DIGITAL), jnp.uint8(inspections.DIGITAL_LEAD), jnp.uint8(0)
+    )
+    return jnp.where(closed, jnp.uint8(0), today.state.lead) | opened
 
 
 def make_step(layout: Layout, cadence: int):
     """The pure daily step for a world of this layout (the world is an argument, so it is
     data to the compiler, not constants folded into the program)."""
 
-    def step(key: jax.Array, state: State, world: World, params: dict, levels: Schedule):
+    def step(key: jax.Array, state: State, world, params: dict, levels):
         words = rnd.day_words(jax.random.fold_in(key, state.day))
-        free = state.detained == 0
-        today = Today(world, state, params, levels, layout, words, free, jnp.zeros(layout.n, jnp.uint8))
+        today = Today.begin(world, state, params, levels, layout, words)
         choices = behaviour.choose(today)
-        today = dataclasses.replace(today, acts=choices.acts)
+        today = dataclasses.replace(today, acts=choices.acts, market=choices.market, stocked=choices.willing[TRADE])
         media_access = media.daily_supply(today)
         records = channels.collect(today)
         analysed = analysis.analyse(today, records)
         outcome = enforce(today, analysed.detected)
+        hazard = escape.hazard(today)
+        leaving = escape.leave(today, hazard)
 
+        released = state.detained == 1
         detained = jnp.where(outcome.detained_new, outcome.term, jnp.maximum(state.detained - 1, 0))
-        counts = sums([world.adult] + [(outcome.punished_for >> b) & 1 for b in range(len(BEHAVIOURS))])
-        adults = jnp.maximum(counts[0], 1).astype(jnp.float32)
-        punished_b = jnp.stack(counts[1:])
-        exposure_rate = 1.0 / params["behaviour.exposure_memory_days"]
-        new_state = State(
+        recovery = jnp.exp(-1.0 / params["enforcement.bribe_recovery_days"])
+        new_state = dataclasses.replace(
+            state,
             detained=detained,
+            detention_kind=jnp.where(outcome.detained_new, outcome.kind, jnp.where(detained > 0, state.detention_kind, 0)).astype(jnp.int8),
+            left_day=jnp.where(leaving, state.day, state.left_day),
             media_access=media_access & ~outcome.punished,
-            exposure=state.exposure + (today.did(MEDIA).astype(jnp.float32) - state.exposure) * exposure_rate,
-            evidence=state.evidence,
-            awareness=state.awareness,
+            exposure=state.exposure + (today.did(behaviour.MEDIA).astype(jnp.float32) - state.exposure) / params["behaviour.exposure_memory_days"],
+            acts_since=social.count_acts(state.acts_since, choices.acts),
             pending=analysed.pending,
+            lead=next_leads(today, analysed.detected),
             phone_log=jnp.where(outcome.punished, jnp.uint8(0), phones.next_log(today)),
-            seen=state.seen
-            | outcome.punished_for
-            | jnp.where(outcome.by_digital, jnp.uint8(1 << social.DIGITAL_BIT), jnp.uint8(0)),
-            public=state.public + punished_b.astype(jnp.float32) / adults,
+            seen=state.seen | outcome.punished_for | jnp.where(outcome.by_digital, jnp.uint8(1 << social.DIGITAL_BIT), jnp.uint8(0)),
+            public=state.public + levels.campaign,
             backlog=analysed.backlog,
-            informant=state.informant,
-            informant_ties=state.informant_ties,
-            curiosity=state.curiosity,
-            smuggled_phone=state.smuggled_phone,
-            enrol_rank=state.enrol_rank,
+            informant=recruitment.update(today, state.informant, outcome.fined | outcome.bribed | released),
+            ever_punished=state.ever_punished | outcome.punished_for,
+            burden=jnp.minimum(state.burden * recovery + outcome.burden, 1.0),
             day=state.day + 1,
         )
         # The schedule's day is shared by every ensemble member, so under vmap this stays a
@@ -80,7 +99,7 @@ def make_step(layout: Layout, cadence: int):
             lambda s: s,
             new_state,
         )
-        daily = metrics.compute(today, choices, analysed, outcome, new_state, layout)
-        return new_state, daily
+        daily, tally = metrics.compute(today, choices, analysed, outcome, new_state, layout, hazard, leaving)
+        return dataclasses.replace(new_state, risk_tally=tally), daily
 
     return step

@@ -15,6 +15,8 @@ import functools
 import jax
 import numpy as np
 
+from panopticum.params.model import BEHAVIOURS
+
 
 @functools.partial(jax.tree_util.register_dataclass, data_fields=None, meta_fields=None)
 @dataclasses.dataclass(frozen=True)
@@ -28,6 +30,12 @@ class Schedule:
     - ``law``: 1 once the December 2020 law's terms apply.
     - ``border_closed``: 1 while the border is sealed.
     - ``supply``: foreign media and goods supply relative to an open border.
+    - ``crossing``: the escape hazard relative to an open border (``escape.closure_multiplier``
+      while closed, recovering with supply after the reopening).
+    - ``informant_border``: the informant target in the border provinces relative to
+      elsewhere (1 before ``timeline.informant_surge``).
+    - ``campaign``: ``[days, B]`` punishments every adult learns of that day from public
+      campaigns (the 2020 law's, against foreign media and criticism).
     """
 
     day: np.ndarray
@@ -37,6 +45,9 @@ class Schedule:
     law: np.ndarray
     border_closed: np.ndarray
     supply: np.ndarray
+    crossing: np.ndarray
+    informant_border: np.ndarray
+    campaign: np.ndarray
 
 
 def _ramp(dates: np.ndarray, start: datetime.date, end: datetime.date) -> np.ndarray:
@@ -52,24 +63,47 @@ def run_dates(start: datetime.date, days: int, first_day: int = 0) -> np.ndarray
 
 def build_schedule(params, days: int, first_day: int = 0) -> Schedule:
     """The levels for days ``first_day .. first_day + days - 1`` of a run."""
+    return _levels(params, run_dates(params.timeline.start_date, days, first_day), np.arange(first_day, first_day + days))
+
+
+def burn_in_schedule(params) -> Schedule:
+    """The burn-in's days, ``-burn_in_days .. -1``: every day at the start date's levels,
+    with no campaign (a settled state under the start's policies, not a replay of the past)."""
+    length = params.timeline.burn_in_days
+    start = np.full(length, np.datetime64(params.timeline.start_date))
+    levels = _levels(params, start, np.arange(-length, 0))
+    return dataclasses.replace(levels, campaign=np.zeros_like(levels.campaign))
+
+
+def _levels(params, dates: np.ndarray, day: np.ndarray) -> Schedule:
     t = params.timeline
-    dates = run_dates(t.start_date, days, first_day)
     closed = (dates >= np.datetime64(t.border_closed)) & (dates < np.datetime64(t.border_reopened))
     reopened_for = (dates - np.datetime64(t.border_reopened)).astype(np.int64)
-    closed_level = params.media.closed_border_supply
     recovery = np.clip(reopened_for / t.reopening_days, 0.0, 1.0)
-    supply = np.where(closed, closed_level, np.where(reopened_for >= 0, closed_level + (1 - closed_level) * recovery, 1.0))
-    # The closure only bites if it began; a reopening date before the closure leaves supply at 1.
-    supply = np.where(np.datetime64(t.border_reopened) <= np.datetime64(t.border_closed), 1.0, supply)
+    # The closure only bites if it began; a reopening date before the closure leaves it open.
+    never_closed = np.datetime64(t.border_reopened) <= np.datetime64(t.border_closed)
+
+    def through_closure(closed_level: float) -> np.ndarray:
+        level = np.where(closed, closed_level, np.where(reopened_for >= 0, closed_level + (1 - closed_level) * recovery, 1.0))
+        return np.where(never_closed, 1.0, level)
+
+    campaign = np.zeros((dates.size, len(BEHAVIOURS)))
+    on_law_day = dates == np.datetime64(t.law_2020)
+    for b in ("media", "criticise"):
+        campaign[:, BEHAVIOURS.index(b)] = on_law_day * params.beliefs.campaign_weight
+    surge = dates >= np.datetime64(t.informant_surge)
     f32 = np.float32
     return Schedule(
-        day=np.arange(first_day, first_day + days, dtype=np.int32),
+        day=day.astype(np.int32),
         enrolment=_ramp(dates, t.biometric_rollout_start, t.biometric_rollout_end).astype(f32),
         cameras=_ramp(dates, t.camera_rollout_start, t.camera_rollout_end).astype(f32),
         face_recognition=_ramp(dates, t.facial_recognition_start, t.facial_recognition_end).astype(f32),
         law=(dates >= np.datetime64(t.law_2020)).astype(f32),
         border_closed=closed.astype(f32),
-        supply=supply.astype(f32),
+        supply=through_closure(params.media.closed_border_supply).astype(f32),
+        crossing=through_closure(params.escape.closure_multiplier).astype(f32),
+        informant_border=np.where(surge, params.informants.border_multiplier, 1.0).astype(f32),
+        campaign=campaign.astype(f32),
     )
 
 
@@ -90,5 +124,6 @@ def timeline_events(params) -> list[tuple[datetime.date, str]]:
         (t.law_2020, "December 2020 law"),
         (t.border_closed, "border closed"),
         (t.border_reopened, "border reopened"),
+        (t.informant_surge, "informant surge at the border"),
     ]
     return sorted(events)

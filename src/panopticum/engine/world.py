@@ -25,7 +25,7 @@ from panopticum.population.core import (
 )
 
 # Where an agent spends the day, for camera coverage.
-PLACE_NONE, PLACE_SCHOOL, PLACE_WORKPLACE = 0, 1, 2
+PLACE_NONE, PLACE_SCHOOL, PLACE_WORKPLACE, PLACE_MILITARY = 0, 1, 2, 3
 
 
 @functools.partial(jax.tree_util.register_dataclass, data_fields=None, meta_fields=None)
@@ -37,10 +37,11 @@ class World:
     - ``can_act``: an adult who is not a security officer.
     - ``worker``: belongs to a factory, office or farm (absence to trade can be noticed).
     - ``trader``: registered as a dependant who trades in the markets.
-    - ``place``: ``PLACE_SCHOOL``, ``PLACE_WORKPLACE`` or ``PLACE_NONE`` by day.
+    - ``place``: ``PLACE_SCHOOL``, ``PLACE_WORKPLACE``, ``PLACE_MILITARY`` (a military
+      unit, watched by its political officer) or ``PLACE_NONE`` by day.
     - ``has_admin``: their institution has an administrator.
     - ``urban``, ``pyongyang``, ``border``, ``military``: where they live.
-    - ``phone``: owns a registered phone; ``relatives_abroad``.
+    - ``phone``: owns a registered phone; ``relatives_abroad``; ``female``.
     - ``hardship``: 1 - household means, in [0, 1]; ``risk_aversion``: Epstein's R.
     - ``songbun``: int8 class; ``in_system_fixed``: security officer, unit head or
       institution administrator (informants are drawn per run).
@@ -61,6 +62,7 @@ class World:
     military: jax.Array
     phone: jax.Array
     relatives_abroad: jax.Array
+    female: jax.Array
     hardship: jax.Array
     risk_aversion: jax.Array
     songbun: jax.Array
@@ -106,6 +108,7 @@ def build_world(population) -> tuple[World, Layout]:
     place = np.full(pop.n, PLACE_NONE, np.int8)
     place[np.isin(agent_inst_kind, [InstitutionKind.SCHOOL_CLASS, InstitutionKind.UNIVERSITY])] = PLACE_SCHOOL
     place[np.isin(agent_inst_kind, [InstitutionKind.FACTORY, InstitutionKind.OFFICE, InstitutionKind.FARM])] = PLACE_WORKPLACE
+    place[agent_inst_kind == InstitutionKind.MILITARY_UNIT] = PLACE_MILITARY
     has_admin_inst = np.zeros(pop.n_institutions + 1, bool)
     has_admin_inst[institution[np.asarray(pop.institution_admin)]] = True
     has_admin = has_admin_inst[np.where(institution == NO_INSTITUTION, pop.n_institutions, institution)]
@@ -129,6 +132,7 @@ def build_world(population) -> tuple[World, Layout]:
         military=jnp.asarray(region == Region.MILITARY),
         phone=jnp.asarray(np.asarray(pop.phone, bool)),
         relatives_abroad=jnp.asarray(np.asarray(pop.relatives_abroad, bool)),
+        female=jnp.asarray(np.asarray(pop.female, bool)),
         hardship=jnp.asarray(1.0 - np.asarray(pop.means, np.float32)),
         risk_aversion=jnp.asarray(np.asarray(pop.risk_aversion, np.float32)),
         songbun=jnp.asarray(np.asarray(pop.songbun, np.int8)),

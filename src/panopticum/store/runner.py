@@ -130,12 +130,15 @@ def _drive(store, run_id, scenario, pop, manifest, state, first_day, stage: OnSt
     started = time.perf_counter()
     wall_before = float(store.status(run_id).get("wall_seconds") or 0.0)
     try:
-        stage("compiling the model (first chunk)" if first_day < days else "finishing")
-        sim, params, schedule = make_simulation(scenario, pop, days)
+        sim, params, schedule, burn_in = make_simulation(scenario, pop, days)
+        if state is None and len(burn_in.day):
+            stage(f"compiling the model and settling it ({len(burn_in.day)} days of burn-in)")
+        else:
+            stage("compiling the model (first chunk)" if first_day < days else "finishing")
         if on_chunk:
             on_chunk(first_day, days)
         for chunk in sim.run(seed, params, schedule, members=members, chunk_days=chunk_days, state=state,
-                             first_day=first_day):
+                             first_day=first_day, burn_in=burn_in):
             done = chunk.first_day + chunk.regional.shape[1]
             frame = tidy_metrics(chunk.regional, chunk.national, start_date, first_day=chunk.first_day)
             frame.insert(0, "run_id", run_id)

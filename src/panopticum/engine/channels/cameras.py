@@ -10,7 +10,7 @@ matches some footage records to the wrong enrolled person (the false-match rate)
 wrongful records of trading, since market footage is the bulk of what cameras keep. Only rates: nobody is
 identified by anything in this code.
 
-Places: trading at a market (and a station when the day involves travel); viewing and
+Places: illicit trading at a market (and a station when the day involves travel); viewing and
 criticism said at school or work; calls from the border provinces (border cameras).
 """
 
@@ -70,9 +70,10 @@ def records(today) -> Records:
     for b in range(4):
         hit = today.uniform(STREAM + 1 + b) < in_view[b] * recorded_and_identified
         true = true | as_bits(hit, b)
-    # Innocuous footage: everyone present in a covered school or workplace, and traders.
+    # Innocuous footage: everyone present in a covered school or workplace, and everyone
+    # trading in the market (legal trading is most of it).
     present = today.free & world.can_act
-    footage = p("cameras.records_per_person_day") * (present * institution_cover + today.did(TRADE) * market)
+    footage = p("cameras.records_per_person_day") * (present * institution_cover + today.market * market)
     eligible = enrolled & today.free
     footage_total, eligible_count = sums([footage, eligible])
     # Footage is the bulk of what facial recognition runs on; its false matches become

@@ -1,9 +1,12 @@
-"""Inspections: random household inspections, targeted ones, task-force raids.
+"""Inspections: random household inspections, targeted ones, task-force raids, barracks
+searches.
 
-A household is inspected at random at the daily rate; a person with a record waiting on
-any channel (under suspicion) is inspected at the targeted rate; a task force (Group 109)
-raids a whole neighbourhood unit at the raid rate and, with an expert, finds more. An
-inspection finds media the person holds, a trader's illicit goods, a smuggled phone.
+A household is inspected at random at the daily rate; a person with an open lead (an
+analysed record or report from another channel, ``State.lead``) is inspected at the
+targeted rate, which closes the lead; a task force (Group 109) raids a whole neighbourhood
+unit at the raid rate and, with an expert, finds more; soldiers' kit is searched at the
+barracks rate. An inspection finds media the person holds, a trader's illicit goods, a
+smuggled phone. Unanalysed records never lead to an inspection: suspicion needs analysis.
 """
 
 from __future__ import annotations
@@ -15,19 +18,24 @@ from panopticum.engine.context import as_bits
 from panopticum.engine.state import CALL, MEDIA, TRADE
 
 STREAM = 90
+HUMAN_LEAD, DIGITAL_LEAD = 1, 2
+
+
+def targeted(today) -> jnp.ndarray:
+    """bool [n]: inspected today on an open lead (the same draw the records use)."""
+    return (today.state.lead != 0) & today.free & (today.uniform(STREAM + 1) < today.p("inspections.targeted_rate"))
 
 
 def records(today) -> Records:
     world, state, p, lay = today.world, today.state, today.p, today.layout
-    civilian = today.free & ~world.military
-    random_hh = today.per_group(STREAM, world.household, lay.n_households) < p("inspections.random_rate")
-    suspect = jnp.any(state.pending != 0, axis=0)
-    targeted = suspect & (today.uniform(STREAM + 1) < p("inspections.targeted_rate"))
-    raided = today.per_group(STREAM + 2, world.unit, lay.n_units) < p("inspections.raid_rate")
-    inspected = civilian & (random_hh | targeted | raided)
+    civilian = ~world.military
+    random_hh = civilian & (today.per_group(STREAM, world.household, lay.n_households) < p("inspections.random_rate"))
+    raided = civilian & (today.per_group(STREAM + 2, world.unit, lay.n_units) < p("inspections.raid_rate"))
+    barracks = world.military & (today.uniform(STREAM + 6) < p("inspections.barracks_rate"))
+    inspected = today.free & (random_hh | targeted(today) | raided | barracks)
     find_media = jnp.where(raided, p("inspections.raid_find_media"), p("inspections.find_media"))
     media = inspected & world.adult & state.media_access & (today.uniform(STREAM + 3) < find_media)
-    trade = inspected & (world.trader | today.did(TRADE)) & (today.uniform(STREAM + 4) < p("inspections.find_trade"))
+    trade = inspected & today.stocked & (today.uniform(STREAM + 4) < p("inspections.find_trade"))
     phone = inspected & state.smuggled_phone & (today.uniform(STREAM + 5) < p("inspections.find_phone"))
     true = as_bits(media, MEDIA) | as_bits(trade, TRADE) | as_bits(phone, CALL)
     clean = inspected & world.adult & (true == 0)

@@ -1,0 +1,93 @@
+"""The rest of the model's mechanisms: legal and illicit trading, the freedom index,
+informants over time, the military, bribery."""
+
+from __future__ import annotations
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+import pytest
+
+from conftest import REG, simulate
+from panopticum.engine import build_schedule, build_world, engine_params, make_step
+from panopticum.engine import behaviour
+from panopticum.engine import random as rnd
+from panopticum.engine.context import Today
+from panopticum.engine.simulate import Simulation
+from panopticum.params.scenarios import load_scenario
+
+
+def test_legal_trading_carries_no_risk(country):
+    legal_only = simulate(country, days=90, behaviour__trade__illicit_share=0.0)
+    assert legal_only["prevalence_trade_legal"].mean() > 0.2
+    assert legal_only["prevalence_trade"].sum() == 0
+    assert legal_only["punished_trade"].sum() == 0
+    mixed = simulate(country, days=90)
+    assert mixed["prevalence_trade"].mean() > 0 and mixed["punished_trade"].sum() > 0
+
+
+def test_the_freedom_index_is_what_the_odd_defines(country):
+    """Recompute the index from the day's choices by hand and compare with the metric."""
+    params_model = load_scenario("baseline-2023").params
+    world, layout = build_world(country)
+    params = {k: jnp.asarray(v) for k, v in engine_params(params_model).items()}
+    schedule = build_schedule(params_model, 1)
+    sim = Simulation(world, layout, 7)
+    state = jax.tree_util.tree_map(lambda x: x[0], sim.initial_state(4, 1, params, schedule))
+    levels = jax.tree_util.tree_map(lambda a: jnp.asarray(a[0]), schedule)
+    key = jax.random.key(4)
+    _, (regional, _) = make_step(layout, 7)(key, state, world, params, levels)
+    words = rnd.day_words(jax.random.fold_in(key, state.day))
+    choices = behaviour.choose(Today.begin(world, state, params, levels, layout, words))
+    wanting, willing = np.asarray(choices.wanting), np.asarray(choices.willing)
+    adult = np.asarray(world.adult)
+    detained = np.asarray(state.detained) > 0
+    counted = adult & ((wanting.sum(0) > 0) | detained)
+    share = np.where(wanting.sum(0) > 0, willing.sum(0) / np.maximum(wanting.sum(0), 1), 0.0)
+    assert detained.any()
+    assert float(regional[-1, REG["freedom_index"]]) == pytest.approx(share[counted].mean(), rel=1e-5)
+
+
+def test_informants_hold_their_share_and_are_recruited_among_the_punished(country):
+    base = simulate(country, days=365)
+    system = base["share_in_system"]
+    assert abs(system[-30:].mean() - system[:30].mean()) < 0.005
+    coerced = simulate(country, days=365, informants__recruit_punished=1.0)
+    assert coerced["share_in_system"][-30:].mean() > system[-30:].mean() + 0.002
+
+
+def test_the_2018_border_surge_raises_informants_at_the_border(country):
+    common = dict(days=540, timeline__start_date="2017-07-01")
+    surge, flat = simulate(country, **common), simulate(country, informants__border_multiplier=1.0, **common)
+    border = [2, 3, 8, 9]
+    gain = surge.regions("share_in_system")[-30:, border].mean() - flat.regions("share_in_system")[-30:, border].mean()
+    assert gain > 0.003
+    before = surge.regions("share_in_system")[:150, border].mean() - flat.regions("share_in_system")[:150, border].mean()
+    assert abs(before) < 0.001
+
+
+def test_the_military_is_watched(country):
+    s = simulate(country, "digital-panopticon", days=180, members=2)
+    military = s.result.regional[:, :, 10, REG["detections_all"]].sum()
+    assert military > 0
+    unwatched = simulate(country, "digital-panopticon", days=180, members=2, workplace__enabled=False, inspections__enabled=False)
+    assert unwatched.result.regional[:, :, 10, REG["detections_all"]].sum() < 0.5 * military
+
+
+def test_bribes_are_priced_by_offence_and_means(country):
+    base = simulate(country, days=180)
+    rich = simulate(country, days=180, enforcement__wealth_usd=100000.0)
+    poor = simulate(country, days=180, enforcement__wealth_usd=100.0)
+    assert poor["bribed"].sum() < base["bribed"].sum() < rich["bribed"].sum()
+    honest = simulate(country, days=180, enforcement__corruption=0.0)
+    assert honest["bribed"].sum() == 0
+    dear = simulate(country, days=180, enforcement__bribe_trade_usd=20000.0)
+    assert dear["bribed"].sum() < 0.5 * base["bribed"].sum()
+
+
+def test_a_paid_bribe_costs_the_household(country):
+    s = simulate(country, days=180)
+    burden = np.asarray(s.result.final_state.burden)
+    assert burden.max() > 0
+    free = simulate(country, days=180, enforcement__corruption=0.0)
+    assert np.asarray(free.result.final_state.burden).max() == 0
