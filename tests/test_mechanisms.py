@@ -57,13 +57,13 @@ def test_informants_hold_their_share_and_are_recruited_among_the_punished(countr
 
 
 def test_the_2018_border_surge_raises_informants_at_the_border(country):
-    common = dict(days=540, timeline__start_date="2017-07-01")
-    surge, flat = simulate(country, **common), simulate(country, informants__border_multiplier=1.0, **common)
+    common = dict(days=540, members=2, timeline__start_date="2017-07-01")
+    surge, flat = simulate(country, informants__border_multiplier=5.0, **common), simulate(country, informants__border_multiplier=1.0, **common)
     border = [2, 3, 8, 9]
     gain = surge.regions("share_in_system")[-30:, border].mean() - flat.regions("share_in_system")[-30:, border].mean()
     assert gain > 0.003
     before = surge.regions("share_in_system")[:150, border].mean() - flat.regions("share_in_system")[:150, border].mean()
-    assert abs(before) < 0.001
+    assert before == 0  # the same runs until the surge
 
 
 def test_the_military_is_watched(country):

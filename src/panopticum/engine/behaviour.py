@@ -36,6 +36,7 @@ from panopticum.params.model import BEHAVIOURS
 
 STREAM = 10  # 10 + b: the daily act draw of behaviour b
 ILLICIT_STREAM = 14
+STOCK_STREAM = 15
 
 
 @functools.partial(jax.tree_util.register_dataclass, data_fields=None, meta_fields=None)
@@ -45,6 +46,7 @@ class Choices:
     willing: jax.Array  # bool [B, n]
     acts: jax.Array  # uint8 [n] behaviour bits
     market: jax.Array  # bool [n]: traded in the market today, legally or not
+    stocked: jax.Array  # bool [n]: holds illicit goods today (a willing illicit trader, on a share of days)
 
 
 def prior(params: dict) -> jax.Array:
@@ -116,7 +118,9 @@ def choose(today) -> Choices:
             continue
         today_b = willing[b] & (today.uniform(STREAM + b) < p[f"behaviour.{name}.frequency"])
         acts = acts | jnp.where(today_b, jnp.uint8(1 << b), jnp.uint8(0))
-    return Choices(wanting=wanting, willing=willing, acts=acts, market=market)
+    # A willing illicit trader holds illicit goods on the share of days their trade is illicit.
+    stocked = willing[TRADE] & (today.uniform(STOCK_STREAM) < p["behaviour.trade.illicit_share"])
+    return Choices(wanting=wanting, willing=willing, acts=acts, market=market, stocked=stocked)
 
 
 __all__ = ["Choices", "choose", "hardship", "motives", "net_risk", "perceived_risk", "B", "TRADE", "MEDIA", "CRITICISE", "CALL"]

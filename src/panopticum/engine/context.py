@@ -28,7 +28,7 @@ class Today:
     free: jax.Array  # bool [n]: in the country and not detained
     acts: jax.Array  # uint8 [n]: behaviour bits acted on today
     market: jax.Array  # bool [n]: traded in the market today, legally or not
-    stocked: jax.Array  # bool [n]: willing to trade illicitly, so holds illicit goods
+    stocked: jax.Array  # bool [n]: holds illicit goods today
 
     def p(self, path: str) -> jax.Array:
         return self.params[path]

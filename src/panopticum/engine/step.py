@@ -61,7 +61,7 @@ def make_step(layout: Layout, cadence: int):
         words = rnd.day_words(jax.random.fold_in(key, state.day))
         today = Today.begin(world, state, params, levels, layout, words)
         choices = behaviour.choose(today)
-        today = dataclasses.replace(today, acts=choices.acts, market=choices.market, stocked=choices.willing[TRADE])
+        today = dataclasses.replace(today, acts=choices.acts, market=choices.market, stocked=choices.stocked)
         media_access = media.daily_supply(today)
         records = channels.collect(today)
         analysed = analysis.analyse(today, records)

@@ -30,8 +30,9 @@ class Schedule:
     - ``law``: 1 once the December 2020 law's terms apply.
     - ``border_closed``: 1 while the border is sealed.
     - ``supply``: foreign media and goods supply relative to an open border.
-    - ``crossing``: the escape hazard relative to an open border (``escape.closure_multiplier``
-      while closed, recovering with supply after the reopening).
+    - ``crossing``: the escape hazard relative to before the closure
+      (``escape.closure_multiplier`` while closed, moving to ``escape.after_reopening`` over
+      ``timeline.reopening_days`` after the reopening: the fences stayed).
     - ``informant_border``: the informant target in the border provinces relative to
       elsewhere (1 before ``timeline.informant_surge``).
     - ``campaign``: ``[days, B]`` punishments every adult learns of that day from public
@@ -83,8 +84,9 @@ def _levels(params, dates: np.ndarray, day: np.ndarray) -> Schedule:
     # The closure only bites if it began; a reopening date before the closure leaves it open.
     never_closed = np.datetime64(t.border_reopened) <= np.datetime64(t.border_closed)
 
-    def through_closure(closed_level: float) -> np.ndarray:
-        level = np.where(closed, closed_level, np.where(reopened_for >= 0, closed_level + (1 - closed_level) * recovery, 1.0))
+    def through_closure(closed_level: float, reopened_level: float = 1.0) -> np.ndarray:
+        after = closed_level + (reopened_level - closed_level) * recovery
+        level = np.where(closed, closed_level, np.where(reopened_for >= 0, after, 1.0))
         return np.where(never_closed, 1.0, level)
 
     campaign = np.zeros((dates.size, len(BEHAVIOURS)))
@@ -101,7 +103,7 @@ def _levels(params, dates: np.ndarray, day: np.ndarray) -> Schedule:
         law=(dates >= np.datetime64(t.law_2020)).astype(f32),
         border_closed=closed.astype(f32),
         supply=through_closure(params.media.closed_border_supply).astype(f32),
-        crossing=through_closure(params.escape.closure_multiplier).astype(f32),
+        crossing=through_closure(params.escape.closure_multiplier, params.escape.after_reopening).astype(f32),
         informant_border=np.where(surge, params.informants.border_multiplier, 1.0).astype(f32),
         campaign=campaign.astype(f32),
     )

@@ -72,6 +72,11 @@ ESCAPE = {
         1.0,
         "-",
         "arrivals fell from 1,047 (2019) to 63 (2021): 0.06 (Ministry of Unification [H])",
-        "Hazard while the border is closed relative to open; after the reopening it recovers with supply.",
+        "Hazard while the border is closed relative to before the closure.",
+    ),
+    "after_reopening": rate(
+        0.25, 0.0, 1.0, "-",
+        "arrivals were 236 in 2024 against 1,047 in 2019 (Ministry of Unification [H]); fences and buffer zones stayed",
+        "Hazard once the border has reopened, relative to before the closure (reached over timeline.reopening_days).",
     ),
 }
