@@ -20,7 +20,7 @@ import os
 import re
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pandas as pd
@@ -96,8 +96,11 @@ def metrics_pattern(root: Path) -> str:
     return glob_literal((root / layout.RUNS).resolve()) + f"/*/{layout.METRICS}/*.parquet"
 
 
-def write_catalog(root: Path, rows: pd.DataFrame) -> bool:
-    """Replace the catalog with one holding ``rows`` and a ``metrics`` view over the store.
+def write_catalog(root: Path, list_runs: Callable[[], pd.DataFrame]) -> bool:
+    """Replace the catalog with one holding ``list_runs()`` and a ``metrics`` view over the store.
+
+    The runs are listed under the lock, so that of two processes updating at once the later
+    one writes what both have done (listing first would let a stale list land last).
 
     Returns False, leaving the old catalog, when it cannot be written (a read-only store, a
     full disk, the lock held too long): the runs' files are the source of truth, so the
@@ -119,7 +122,7 @@ def write_catalog(root: Path, rows: pd.DataFrame) -> bool:
             try:
                 con = duckdb.connect(tmp)
                 try:
-                    _fill(con, root, rows)
+                    _fill(con, root, list_runs())
                 finally:
                     con.close()
                 os.chmod(tmp, 0o666 & ~layout.umask())

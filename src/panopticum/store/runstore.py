@@ -211,7 +211,9 @@ class RunStore:
                 rows.append(self.status(run_id))
             except PanopticumError as exc:  # status.json is written whole, so this is damage
                 rows.append(self._damaged_row(run_id, str(exc)))
-        frame = pd.DataFrame(rows, columns=[name for name, _ in catalog.COLUMNS] if not rows else None)
+        names = [name for name, _ in catalog.COLUMNS]
+        frame = pd.DataFrame(rows)
+        frame = frame.reindex(columns=names + [c for c in frame.columns if c not in names])
         for col in _WHOLE_COLUMNS:
             if col in frame:
                 frame[col] = pd.to_numeric(frame[col], errors="coerce").astype("Int64")
@@ -224,7 +226,7 @@ class RunStore:
 
     def sync_catalog(self) -> bool:
         """Rewrite the catalog's ``runs`` table from the runs' files (False if it was busy)."""
-        return catalog.write_catalog(self.root, self.list_runs())
+        return catalog.write_catalog(self.root, self.list_runs)
 
     # --- metrics and checkpoints ------------------------------------------------------------
 
