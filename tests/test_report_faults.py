@@ -7,7 +7,7 @@ from conftest import run_cli
 
 from panopticum.store import RunStore, start_run
 
-MATH_NAME = "$x^2$ study of $ signs"
+MATH_NAME = "$x_$ study"  # not valid mathtext: it broke the figures when parsed as math
 
 
 @pytest.fixture(scope="module")
@@ -43,4 +43,4 @@ def test_dollar_signs_in_a_scenario_name_are_text(runs, tmp_path, capsys):
     assert MATH_NAME in out.read_text()
     code, _, err = run_cli(["compare", quiet, dollars, "--out", tmp_path / "both.svg", "--store", store.root], capsys)
     assert code == 0, err
-    assert "x^2" in (tmp_path / "both.svg").read_text()  # drawn as the characters typed, not as math
+    assert MATH_NAME in (tmp_path / "both.svg").read_text()  # drawn as the characters typed, not as math

@@ -171,8 +171,8 @@ def test_moved_store_catalog_follows_on_any_command(base, tmp_path, capsys):
     first.root.rename(moved)
     code, _, err = run_cli(["show", run_id, "--store", moved], capsys)
     assert code == 0, err
+    assert catalog_rows(moved, "SELECT count(DISTINCT day) FROM metrics") == [(DAYS,)]  # not the old path
     assert catalog_rows(moved, "SELECT root FROM store") == [(str(moved.resolve()),)]
-    assert catalog_rows(moved, "SELECT count(DISTINCT day) FROM metrics") == [(DAYS,)]
 
 
 def test_metrics_view_exists_from_the_start_of_a_new_store(tmp_path):
