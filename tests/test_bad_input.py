@@ -117,6 +117,9 @@ def test_run_out_in_a_read_only_directory_is_refused_before_running(tmp_path, ca
 
 
 def test_compare_needs_two_runs(tmp_path, capsys):
+    run = tmp_path / "runs" / "20260101-000000-abcd"
+    run.mkdir(parents=True)
+    (run / "status.json").write_text("{}")
     code, _, err = run_cli(["compare", "latest", "--out", tmp_path / "c.png", "--store", tmp_path], capsys)
     assert code == 2 and "two or more runs" in one_error_line(err)
 

@@ -133,11 +133,11 @@ def compare(
     """Draw runs side by side: behaviours, detections, punishments, records, freedom index."""
     from panopticum.report.compare import write_compare
 
-    if len(runs_) < 2:
-        raise PanopticumError(f"compare needs two or more runs, got {len(runs_)}; `panopticum report RUN` "
-                              "describes a single run")
     store = _open(store_dir)
     ids = [store.resolve(r) for r in runs_]
+    if len(ids) < 2:
+        raise PanopticumError(f"compare needs two or more runs, got {len(ids)}; `panopticum report RUN` "
+                              "describes a single run")
     written = write_compare(store, ids, out)
     Console().print("wrote " + ", ".join(str(p) for p in written))
 
