@@ -58,7 +58,7 @@ def run(
     population: Optional[Path] = typer.Option(None, "--population", help="a population file (from `panopticum population --out`)"),
     agents: Optional[int] = typer.Option(None, "--agents", help="agents to build when no --population is given (default 20,000)"),
     days: Optional[int] = typer.Option(None, "--days", help="days to simulate (default: the scenario's)"),
-    seed: int = typer.Option(0, "--seed", help="random seed: the same seed gives the same run, bit for bit"),
+    seed: int = typer.Option(0, "--seed", help="random seed, 0 to 2**32 - 1: the same seed gives the same run, bit for bit"),
     assignments: Optional[list[str]] = typer.Option(None, "--set", help="override a parameter: path.to.param=value (repeatable)"),
     out: Optional[Path] = typer.Option(None, "--out", help="also write metrics.parquet and manifest.json to this directory"),
     store_dir: Path = typer.Option(Path(DEFAULT_STORE), "--store", help="the run store to add the run to"),

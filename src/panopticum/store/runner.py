@@ -6,6 +6,12 @@ days done (``status.json``), each atomically. A kill between two of these writes
 at worst a chunk file beyond the checkpoint, which :func:`resume_run` rewrites. Because the
 engine draws each day's randomness from ``fold_in(member_key, day)``, a resumed run ends
 with exactly the metrics of an uninterrupted one.
+
+Files damaged or removed behind the store's back are repaired, not trusted: a damaged
+checkpoint gives way to the one before it, a missing or damaged chunk of the days done sends
+the run back to day 0, and a run is marked complete only when every day's chunk is there. A
+write that fails (a full disk, a read-only store) ends the run with one line saying so and
+how to continue (:func:`store_error`).
 """
 
 from __future__ import annotations
