@@ -115,3 +115,41 @@ def test_failed_save_keeps_old_file_and_leaves_no_temporary(pop, saved, tmp_path
     assert saved.read_bytes() == before
     assert os.listdir(tmp_path) == ["country.pop"]
     assert np.array_equal(load_population(saved).age, pop.age)
+
+
+def _edit_header(path, change, *, reseal: bool):
+    """Edit the header; ``reseal`` recomputes its checksum, as a careful editor (or a format-1
+    file, which has none) would leave it, so that each value is checked on its own."""
+    from panopticum.population.storage import _header_crc
+
+    def edit(h):
+        change(h)
+        if reseal:
+            h["header_crc32"] = _header_crc(h)
+
+    _rewrite_header(path, edit)
+
+
+def test_edited_header_fails_its_checksum(saved):
+    _edit_header(saved, lambda h: h.update(scale=-5), reseal=False)
+    _one_line_error(saved, "header checksum")
+
+
+@pytest.mark.parametrize("change, words", [
+    (lambda h: h.update(scale=-5), ("scale=-5", "positive")),
+    (lambda h: h.update(scale="abc"), ("scale='abc'",)),
+    (lambda h: h.update(scale=2.0), ("scale=2.0", "disagrees")),
+    (lambda h: h.update(seed=None), ("seed=None",)),
+    (lambda h: next(e for e in h["arrays"] if e["name"] == "age").update(shape=[100, 100]), ("array age", "shape")),
+    (lambda h: next(e for e in h["arrays"] if e["name"] == "tie_indptr").update(shape="many"), ("tie_indptr",)),
+])
+def test_each_header_value_is_checked(saved, change, words):
+    _edit_header(saved, change, reseal=True)
+    _one_line_error(saved, *words)
+
+
+def test_format_1_file_without_header_checksum_is_still_checked(pop, saved):
+    _edit_header(saved, lambda h: (h.update(format=1), h.pop("header_crc32")), reseal=False)
+    assert load_population(saved).scale == pop.scale
+    _edit_header(saved, lambda h: h.update(scale=-5), reseal=False)
+    _one_line_error(saved, "scale=-5")

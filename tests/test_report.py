@@ -94,6 +94,7 @@ def test_report_of_an_empty_run_is_a_clear_error(runs, tmp_path):
     shutil.copytree(store.root, copy.root)
     for path in copy.chunk_files(ensemble):
         path.unlink()
+    copy.update_status(ensemble, status="interrupted", days_done=0)  # killed before its first chunk
     with pytest.raises(PanopticumError, match="no days simulated"):
         build_report(copy, ensemble)
     assert pd.DataFrame(copy.metrics(ensemble)).empty

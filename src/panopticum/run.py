@@ -43,6 +43,19 @@ from panopticum.population import REGION_NAMES, Population, build_population, lo
 
 REGION_LABELS = list(REGION_NAMES) + ["ALL"]
 MAX_DAYS = 36_500
+SEED_LIMIT = 2**32
+"""Run seeds are in ``[0, 2**32)``: JAX's default key takes a 32-bit seed, so a larger seed
+would silently give the run of a smaller one (``2**32`` the run of ``0``); it is refused."""
+
+
+def check_seed(seed: int) -> int:
+    """The seed, if a run can use it as given; else a :class:`PanopticumError` naming the range."""
+    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or not 0 <= seed < SEED_LIMIT:
+        raise PanopticumError(
+            f"seed must be a whole number in [0, {SEED_LIMIT - 1}] (2**32 - 1: seeds are 32-bit, and a larger "
+            f"one would repeat the run of a smaller one), got {seed!r}"
+        )
+    return int(seed)
 
 
 @dataclasses.dataclass
@@ -93,6 +106,69 @@ def tidy_metrics(regional: np.ndarray, national: np.ndarray, start: datetime.dat
     return out
 
 
+BYTES_PER_AGENT_MEMBER = 300
+"""Memory a member's day needs per agent: the state (about 50 bytes an agent) and the
+temporaries of a day's step; measured at about 250 bytes on CPU, rounded up."""
+BYTES_PER_METRIC_ROW = 150
+"""Memory of one tidy metrics row (member, day, date, region, metric, value) in pandas."""
+DEFAULT_AGENTS = 20_000
+
+
+def _host_available() -> int | None:
+    try:
+        for line in Path("/proc/meminfo").read_text().splitlines():
+            if line.startswith("MemAvailable:"):
+                return int(line.split()[1]) * 1024
+    except (OSError, ValueError, IndexError):
+        pass
+    try:
+        return os.sysconf("SC_AVPHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
+    except (ValueError, OSError, AttributeError):
+        return None
+
+
+def _accelerator_available() -> int | None:
+    """Free memory of the default JAX device, or None on CPU (which shares the host's)."""
+    import jax
+
+    if jax.default_backend() == "cpu":
+        return None
+    try:
+        stats = jax.devices()[0].memory_stats() or {}
+        return int(stats["bytes_limit"]) - int(stats.get("bytes_in_use", 0))
+    except (KeyError, TypeError, ValueError, RuntimeError):
+        return None
+
+
+def _gib(n: float) -> str:
+    return f"{n / 2**30:.1f} GiB" if n >= 2**30 else f"{n / 2**20:.0f} MiB"
+
+
+def check_memory(agents: int, members: int, chunk_days: int) -> None:
+    """Refuse a run (an ensemble, mostly) that could not fit in memory, before it starts.
+
+    The estimate: ``members x agents x`` :data:`BYTES_PER_AGENT_MEMBER` on the device that
+    runs the model, and ``members x chunk days x rows a day x`` :data:`BYTES_PER_METRIC_ROW`
+    on the host for a chunk's metrics.
+    """
+    rows_a_day = len(REGION_LABELS) * len(REGIONAL) + len(NATIONAL)
+    per_member_model = agents * BYTES_PER_AGENT_MEMBER
+    per_member_rows = min(chunk_days, MAX_DAYS) * rows_a_day * BYTES_PER_METRIC_ROW
+    host, device = _host_available(), _accelerator_available()
+    budgets = [(per_member_rows + (per_member_model if device is None else 0), host, "memory")]
+    if device is not None:
+        budgets.append((per_member_model, device, "accelerator memory"))
+    for per_member, available, what in budgets:
+        if available is None or per_member * members <= available:
+            continue
+        fit = int(available // per_member)
+        advice = f"use --ensemble {fit} or fewer" if fit >= 1 else "use fewer agents or shorter --chunk-days"
+        raise PanopticumError(
+            f"{members:,} {'members' if members > 1 else 'member'} of {agents:,} agents would need about {_gib(per_member * members)} of {what} "
+            f"(about {_gib(per_member)} each), more than the {_gib(available)} available: {advice}"
+        )
+
+
 def resolve_population(population: Population | str | os.PathLike | None, agents: int | None, seed: int) -> Population:
     if population is not None and agents is not None:
         raise PanopticumError("give either a population file or a number of agents, not both")
@@ -100,7 +176,7 @@ def resolve_population(population: Population | str | os.PathLike | None, agents
         return population
     if population is not None:
         return load_population(population)
-    return build_population(agents if agents is not None else 20_000, seed)
+    return build_population(agents if agents is not None else DEFAULT_AGENTS, seed)
 
 
 def parse_overrides(assignments: list[str] | dict[str, Any] | None) -> dict[str, Any]:
@@ -163,8 +239,7 @@ def prepare(
     """Resolve everything a run needs: ``(scenario, population, days, overrides)``."""
     if members < 1:
         raise PanopticumError(f"an ensemble needs at least 1 member, got {members}")
-    if seed < 0:
-        raise PanopticumError(f"seed must be 0 or more, got {seed}")
+    seed = check_seed(seed)
     override_dict = parse_overrides(overrides)
     if isinstance(scenario, str):
         scenario = load_scenario(scenario, override_dict)
@@ -215,6 +290,7 @@ def run_scenario(
     scenario, pop, days, override_dict = prepare(
         scenario, population=population, agents=agents, days=days, seed=seed, overrides=overrides, members=members
     )
+    check_memory(pop.n, members, chunk_days)
     started = time.perf_counter()
     sim, params, schedule, burn_in = make_simulation(scenario, pop, days)
     regional, national, state = [], [], None

@@ -31,21 +31,37 @@ def write_table(table, out: Path) -> None:
     suffix = out.suffix.lower()
     if suffix not in (".csv", ".parquet"):
         raise PanopticumError(f"--out must end in .csv or .parquet, got {str(out)!r}")
-    directory = out.parent if str(out.parent) else Path(".")
-    if not directory.is_dir():
-        raise PanopticumError(f"--out directory does not exist: {str(directory)!r}")
-    fd, tmp = tempfile.mkstemp(prefix=f".{out.name}.", suffix=".tmp", dir=directory)
-    os.close(fd)
+    directory = check_out(out)
+    tmp = None
     try:
+        fd, tmp = tempfile.mkstemp(prefix=f".{out.name}.", suffix=".tmp", dir=directory)
+        os.close(fd)
         if suffix == ".csv":
             table.to_csv(tmp, index=False)
         else:
             table.to_parquet(tmp, index=False)
         os.replace(tmp, out)
-    except BaseException:
-        if os.path.exists(tmp):
+        tmp = None
+    except OSError as exc:
+        raise PanopticumError(f"cannot write {str(out)!r}: {exc.strerror or exc}") from None
+    finally:
+        if tmp is not None and os.path.exists(tmp):
             os.unlink(tmp)
-        raise
+
+
+def check_out(out: Path) -> Path:
+    """The directory ``out`` goes in, if a file can be written there; checked before running."""
+    suffix = out.suffix.lower()
+    if suffix not in (".csv", ".parquet"):
+        raise PanopticumError(f"--out must end in .csv or .parquet, got {str(out)!r}")
+    directory = out.parent if str(out.parent) else Path(".")
+    if not directory.is_dir():
+        raise PanopticumError(f"--out directory does not exist: {str(directory)!r}")
+    if out.is_dir():
+        raise PanopticumError(f"--out {str(out)!r} is a directory")
+    if not os.access(directory, os.W_OK | os.X_OK):
+        raise PanopticumError(f"cannot write {str(out)!r}: its directory is not writable")
+    return directory
 
 
 @app.command("epstein")
@@ -53,7 +69,8 @@ def epstein(
     width: int = typer.Option(40, "--width", help="Grid width in cells (torus)."),
     height: int = typer.Option(40, "--height", help="Grid height in cells (torus)."),
     steps: int = typer.Option(250, "--steps", help="Steps to run.", min=0),
-    seed: int = typer.Option(0, "--seed", help="Random seed.", min=0),
+    seed: int = typer.Option(0, "--seed", help="Random seed, 0 to 2**32 - 1 (JAX keys are 32-bit: a larger seed "
+                             "would repeat a smaller one's run).", min=0, max=2**32 - 1),
     set_: list[str] = typer.Option(
         [], "--set", help="Override a parameter: name=value (repeatable)."
     ),
@@ -62,8 +79,8 @@ def epstein(
     ),
 ) -> None:
     """Epstein's civil violence model (PNAS 2002, Model 1) with NetLogo's defaults."""
-    if out is not None and out.suffix.lower() not in (".csv", ".parquet"):
-        raise PanopticumError(f"--out must end in .csv or .parquet, got {str(out)!r}")
+    if out is not None:
+        check_out(out)  # before the run, not after it
     overrides = _parse_sets(set_)
     for name in ("width", "height"):
         if name in overrides:

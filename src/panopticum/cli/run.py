@@ -58,7 +58,7 @@ def run(
     population: Optional[Path] = typer.Option(None, "--population", help="a population file (from `panopticum population --out`)"),
     agents: Optional[int] = typer.Option(None, "--agents", help="agents to build when no --population is given (default 20,000)"),
     days: Optional[int] = typer.Option(None, "--days", help="days to simulate (default: the scenario's)"),
-    seed: int = typer.Option(0, "--seed", help="random seed: the same seed gives the same run, bit for bit"),
+    seed: int = typer.Option(0, "--seed", help="random seed, 0 to 2**32 - 1: the same seed gives the same run, bit for bit"),
     assignments: Optional[list[str]] = typer.Option(None, "--set", help="override a parameter: path.to.param=value (repeatable)"),
     out: Optional[Path] = typer.Option(None, "--out", help="also write metrics.parquet and manifest.json to this directory"),
     store_dir: Path = typer.Option(Path(DEFAULT_STORE), "--store", help="the run store to add the run to"),
@@ -69,7 +69,9 @@ def run(
     from panopticum.run import enable_compilation_cache
     from panopticum.store import RunStore, start_run
 
-    _check_inputs(scenario, assignments, days, ensemble, population, agents)
+    _check_inputs(scenario, assignments, days, ensemble, population, agents, seed, chunk_days)
+    if out is not None:
+        check_writable_dir(out, "--out")
     store = RunStore.open(store_dir, create=True)
     enable_compilation_cache()
     err = Console(stderr=True)
@@ -98,11 +100,14 @@ def run(
     console.print(f"next: panopticum report {run_id} --out report.html{extra}", soft_wrap=True)
 
 
-def _check_inputs(scenario, assignments, days, ensemble, population, agents) -> None:
+def _check_inputs(scenario, assignments, days, ensemble, population, agents, seed, chunk_days) -> None:
     """Fail on bad input before any progress bar is drawn."""
     from panopticum.params.scenarios import load_scenario
-    from panopticum.run import MAX_DAYS, parse_overrides
+    from panopticum.run import DEFAULT_AGENTS, MAX_DAYS, check_memory, check_seed, parse_overrides
 
+    check_seed(seed)
+    if chunk_days < 1:
+        raise PanopticumError(f"--chunk-days must be 1 or more, got {chunk_days}")
     resolved = load_scenario(scenario, parse_overrides(assignments))
     days = resolved.days if days is None else days
     if not 1 <= days <= MAX_DAYS:
@@ -113,6 +118,35 @@ def _check_inputs(scenario, assignments, days, ensemble, population, agents) -> 
         raise PanopticumError("give either --population or --agents, not both")
     if population is not None and not population.is_file():
         raise PanopticumError(f"population file not found: {population}")
+    check_memory(_agents_of(population) if population is not None else (agents or DEFAULT_AGENTS), ensemble,
+                 min(chunk_days, days))
+
+
+def _agents_of(population: Path) -> int:
+    """The number of agents in a population file, from its header alone."""
+    from panopticum.population.storage import read_header
+
+    header, _ = read_header(population)
+    try:
+        return int(next(e["shape"][0] for e in header["arrays"] if e["name"] == "region"))
+    except (KeyError, TypeError, ValueError, IndexError, StopIteration):
+        raise PanopticumError(f"{population} is a damaged population file (damaged header)") from None
+
+
+def check_writable_dir(out: Path, option: str) -> None:
+    """Fail now, not after the run, if ``out`` cannot be (or become) a directory we can write to;
+    creates nothing."""
+    import os
+
+    if out.exists() and not out.is_dir():
+        raise PanopticumError(f"{option} {out} exists and is not a directory")
+    existing = out.absolute()
+    while not existing.exists():
+        existing = existing.parent
+    if not existing.is_dir():
+        raise PanopticumError(f"cannot write to {option} {out}: {existing} is not a directory")
+    if not os.access(existing, os.W_OK | os.X_OK):
+        raise PanopticumError(f"cannot write to {option} {out}: {existing} is not writable")
 
 
 def write_flat(store, run_id: str, out: Path) -> None:

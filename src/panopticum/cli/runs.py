@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pandas as pd
 import typer
 from rich.console import Console
 from rich.table import Table
@@ -14,7 +15,7 @@ from panopticum.errors import PanopticumError
 from panopticum.store.layout import DEFAULT_STORE
 
 STORE_OPTION = typer.Option(Path(DEFAULT_STORE), "--store", help="the run store")
-_STATUS_STYLE = {"complete": "green", "running": "cyan", "incomplete": "yellow", "failed": "red"}
+_STATUS_STYLE = {"complete": "green", "running": "cyan", "incomplete": "yellow", "failed": "red", "damaged": "red"}
 
 
 def _open(store_dir: Path):
@@ -37,13 +38,27 @@ def runs(store_dir: Path = STORE_OPTION) -> None:
     for col, justify in (("run", "left"), ("scenario", "left"), ("status", "left"), ("seed", "right"),
                          ("agents", "right"), ("days", "right")):
         table.add_column(col, justify=justify, no_wrap=True)
+    damaged = []
     for row in frame.sort_values("run_id").itertuples():
         status = str(row.status)
-        days = f"{row.days_done}/{row.days}" if status != "complete" else f"{row.days}"
-        scenario = row.scenario + (f" x{row.members}" if int(row.members) > 1 else "")
-        table.add_row(row.run_id, scenario, f"[{_STATUS_STYLE.get(status, 'white')}]{status}[/]", str(row.seed),
-                      f"{row.agents:,}", days)
+        days = f"{_whole(row.days_done)}/{_whole(row.days)}" if status != "complete" else f"{_whole(row.days)}"
+        scenario = str(row.scenario) + (f" x{row.members}" if _whole(row.members) not in ("?", "1") else "")
+        table.add_row(row.run_id, scenario, f"[{_STATUS_STYLE.get(status, 'white')}]{status}[/]", _whole(row.seed),
+                      _whole(row.agents, grouped=True), days)
+        if status == "damaged":
+            damaged.append(row.run_id)
     console.print(table)
+    for run_id in damaged:
+        problem = frame.loc[frame["run_id"] == run_id, "error"].iloc[0]
+        console.print(f"[red]damaged[/red] {run_id}: {problem}; `panopticum resume {run_id} --store {store_dir}` "
+                      "writes a new status from the run's manifest and checkpoint", soft_wrap=True)
+
+
+def _whole(value, grouped: bool = False) -> str:
+    """A whole number for the table, ``?`` where a damaged run's files do not tell."""
+    if value is None or value is pd.NA or (isinstance(value, float) and value != value):
+        return "?"
+    return f"{int(value):,}" if grouped else str(int(value))
 
 
 @app.command("show")
@@ -51,7 +66,12 @@ def show(run: str = typer.Argument(..., help="a run id (or a unique prefix, or '
     """Summarise one run: what was run, its status, and its national figures."""
     store = _open(store_dir)
     run_id = store.resolve(run)
-    manifest, status = store.manifest(run_id), store.status(run_id)
+    manifest = store.manifest(run_id)
+    try:
+        status = store.status(run_id)
+    except PanopticumError as exc:
+        raise PanopticumError(f"{exc}; {store.resume_hint(run_id)} writes a new status from the run's manifest "
+                              "and checkpoint") from None
     console = Console()
     head = Table(title=f"Run {run_id}", show_header=False)
     head.add_column("what")
@@ -63,7 +83,7 @@ def show(run: str = typer.Argument(..., help="a run id (or a unique prefix, or '
     for path, value in manifest.get("overrides", {}).items():
         head.add_row("override", f"{path} = {value}")
     head.add_row("status", f"[{_STATUS_STYLE.get(status['status'], 'white')}]{status['status']}[/]"
-                 + (f" ({status.get('days_done', 0)} of {manifest['days']} days; `panopticum resume {run_id}`)"
+                 + (f" ({status.get('days_done', 0)} of {manifest['days']} days; {store.resume_hint(run_id)})"
                     if status["status"] in ("incomplete", "failed") else ""))
     if status.get("error"):
         head.add_row("error", str(status["error"]))
@@ -89,11 +109,16 @@ def resume(run: str = typer.Argument(..., help="the id of an incomplete run"), s
     store = _open(store_dir)
     run_id = store.resolve(run)
     enable_compilation_cache()
+    err = Console(stderr=True)
+
+    def notice(text: str) -> None:  # a repair on the way: said, not hidden
+        err.print(f"note: {text}", soft_wrap=True, markup=False, highlight=False)
+
     try:
-        run_with_progress(Console(stderr=True), f"resume {run_id}",
-                          lambda on_stage, on_chunk: resume_run(store, run_id, on_stage=on_stage, on_chunk=on_chunk))
+        run_with_progress(err, f"resume {run_id}", lambda on_stage, on_chunk: resume_run(
+            store, run_id, on_stage=on_stage, on_chunk=on_chunk, on_notice=notice))
     except KeyboardInterrupt:
-        raise PanopticumError(f"interrupted; `panopticum resume {run_id}` continues the run") from None
+        raise PanopticumError(f"interrupted; {store.resume_hint(run_id)} continues the run") from None
     console = Console()
     print_run_summary(store, run_id, console)
     console.print(f"run [bold]{run_id}[/bold] complete")
@@ -110,6 +135,9 @@ def compare(
 
     store = _open(store_dir)
     ids = [store.resolve(r) for r in runs_]
+    if len(ids) < 2:
+        raise PanopticumError(f"compare needs two or more runs, got {len(ids)}; `panopticum report RUN` "
+                              "describes a single run")
     written = write_compare(store, ids, out)
     Console().print("wrote " + ", ".join(str(p) for p in written))
 

@@ -158,12 +158,21 @@ def _coerce(name: str, raw: Any) -> Any:
     return value
 
 
+MAX_CELLS = 2**31 - 1
+"""Cells of the largest grid: cells and cops' positions are indexed by int32 flat indices."""
+
+
 def validate(params: EpsteinParams) -> EpsteinParams:
     """Check every concrete field against :data:`SPEC`; raise :class:`PanopticumError`."""
     for name in SPEC:
         value = getattr(params, name)
         if isinstance(value, (bool, int, float)):
             _coerce(name, value)
+    if params.n_cells > MAX_CELLS:
+        raise PanopticumError(
+            f"a {params.width}x{params.height} grid has {params.n_cells:,} cells, more than the "
+            f"{MAX_CELLS:,} (2**31 - 1) a cell index holds; make width x height smaller"
+        )
     if params.citizen_density + params.cop_density > 1.0:
         raise PanopticumError(
             f"citizen_density + cop_density must be at most 1, got "

@@ -50,30 +50,58 @@ def builtin_names() -> list[str]:
     return sorted(p.name[: -len(".toml")] for p in _builtin_dir().iterdir() if p.name.endswith(".toml"))
 
 
-def _read(name_or_path: str) -> tuple[dict[str, Any], str]:
-    path = Path(name_or_path)
-    if name_or_path.endswith(".toml") or path.exists():
-        if not path.is_file():
-            raise PanopticumError(f"scenario file not found: {name_or_path}")
-        text, source = path.read_text(encoding="utf-8"), str(path)
-    elif name_or_path in builtin_names():
-        text, source = (_builtin_dir() / f"{name_or_path}.toml").read_text(encoding="utf-8"), "built-in"
-    else:
+def _is_builtin_name(name: str) -> bool:
+    """A bare built-in name: no directory part and no ``.toml``, so a file or folder of that
+    name in the current directory (``--out baseline-2023`` makes one) never hides it."""
+    return "/" not in name and "\\" not in name and not name.endswith(".toml") and name in builtin_names()
+
+
+def _locate(name_or_path: str, relative_to: Path | None) -> tuple[str, Path | None]:
+    """``("built-in", None)`` or ``(key, path)``: a relative path in a file is read from that
+    file's own directory, not from wherever the command was started."""
+    if _is_builtin_name(name_or_path):
+        return f"built-in:{name_or_path}", None
+    path = Path(name_or_path).expanduser()
+    if relative_to is not None and not path.is_absolute():
+        path = relative_to / path
+    if not (name_or_path.endswith(".toml") or path.exists()):
         raise PanopticumError(
             f"unknown scenario '{name_or_path}'; built-in: {', '.join(builtin_names())} "
             "(or give a path to a .toml file)"
         )
+    return str(path.resolve()), path
+
+
+def _read(name_or_path: str, path: Path | None) -> tuple[dict[str, Any], str]:
+    if path is None:
+        text, source = (_builtin_dir() / f"{name_or_path}.toml").read_text(encoding="utf-8"), "built-in"
+    else:
+        if not path.is_file():
+            raise PanopticumError(f"scenario file not found: {path}")
+        try:
+            text, source = path.read_text(encoding="utf-8"), str(path)
+        except UnicodeDecodeError as exc:
+            raise PanopticumError(f"scenario file {path} is not UTF-8 text (byte {exc.start}); save it as UTF-8") from None
+        except OSError as exc:
+            raise PanopticumError(f"cannot read scenario file {path}: {exc.strerror or exc}") from None
     try:
         return tomllib.loads(text), source
     except tomllib.TOMLDecodeError as exc:
         raise PanopticumError(f"malformed TOML in {source if source != 'built-in' else name_or_path}: {exc}") from None
 
 
-def load_scenario(name_or_path: str, overrides: dict[str, Any] | None = None, _seen: tuple = ()) -> Scenario:
-    """Resolve a built-in scenario name or a TOML path, then apply dotted-path overrides."""
-    if name_or_path in _seen:
+def load_scenario(
+    name_or_path: str, overrides: dict[str, Any] | None = None, _seen: tuple = (), _relative_to: Path | None = None
+) -> Scenario:
+    """Resolve a built-in scenario name or a TOML path, then apply dotted-path overrides.
+
+    A bare built-in name always means the built-in scenario; anything else is a path. An
+    ``extends`` path is read relative to the directory of the file that names it.
+    """
+    key, path = _locate(name_or_path, _relative_to)
+    if key in _seen:
         raise PanopticumError(f"scenario '{name_or_path}' extends itself through {' -> '.join(_seen)}")
-    data, source = _read(name_or_path)
+    data, source = _read(name_or_path, path)
     meta = data.pop("scenario", {})
     if not isinstance(meta, dict):
         raise PanopticumError(f"{name_or_path}: [scenario] must be a table")
@@ -83,7 +111,8 @@ def load_scenario(name_or_path: str, overrides: dict[str, Any] | None = None, _s
     base = None
     base_days = 365
     if "extends" in meta:
-        parent = load_scenario(str(meta["extends"]), _seen=_seen + (name_or_path,))
+        parent = load_scenario(str(meta["extends"]), _seen=_seen + (key,),
+                               _relative_to=path.parent if path is not None else None)
         base, base_days = parent.params, parent.days
     try:
         params = make_parameters(data, base=base)

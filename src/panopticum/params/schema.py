@@ -107,6 +107,36 @@ def _check_value(path: str, value: Any) -> Any:
     return int(value) if kind is int else value
 
 
+def _ordered_dates() -> list[tuple[str, str, bool]]:
+    """Pairs of date parameters that must come in order: ``(earlier, later, strictly)``.
+
+    Every ``X_start`` with an ``X_end`` beside it (a rollout cannot end before it begins),
+    and the border's closing before its reopening. Derived from the declarations, so a
+    renamed or added rollout is checked without a list to keep up to date.
+    """
+    dates = {path for path, spec in SPEC_BY_PATH.items() if spec.kind is datetime.date}
+    pairs = [(p, p[: -len("_start")] + "_end", False) for p in sorted(dates)
+             if p.endswith("_start") and p[: -len("_start")] + "_end" in dates]
+    for earlier, later in (("timeline.border_closed", "timeline.border_reopened"),):
+        if earlier in dates and later in dates:
+            pairs.append((earlier, later, True))
+    return pairs
+
+
+ORDERED_DATES = _ordered_dates()
+
+
+def check_timeline(params: BaseModel) -> BaseModel:
+    """Refuse a timeline whose dates are out of order (e.g. the border reopening before it closes)."""
+    flat = flatten_parameters(params)
+    for earlier, later, strictly in ORDERED_DATES:
+        a, b = flat[earlier], flat[later]
+        if b < a or (strictly and b == a):
+            word = "after" if strictly else "on or after"
+            raise PanopticumError(f"inconsistent timeline: {later} = {b} must be {word} {earlier} = {a}")
+    return params
+
+
 def make_parameters(overrides: dict[str, Any] | None = None, base: BaseModel | None = None) -> BaseModel:
     """Validate dotted-path (or nested) overrides on top of ``base`` (the defaults if None)."""
     flat = _flatten(overrides or {})
@@ -117,10 +147,11 @@ def make_parameters(overrides: dict[str, Any] | None = None, base: BaseModel | N
     merged = flatten_parameters(base) if base is not None else {}
     merged.update(flat)
     try:
-        return Parameters.model_validate(_nest(merged))
+        params = Parameters.model_validate(_nest(merged))
     except ValidationError as exc:  # a safety net: _check_value catches these first
         first = exc.errors()[0]
         raise PanopticumError(f"{'.'.join(map(str, first['loc']))}: {first['msg']}") from None
+    return check_timeline(params)
 
 
 def flatten_parameters(params: BaseModel) -> dict[str, Any]:

@@ -2,17 +2,22 @@
 
 Layout: the magic line ``PANOPTICUM-POPULATION\\n``, an 8-byte little-endian header length,
 a JSON header (format, generator version, meta, scale, seed, and for each array its name,
-dtype, shape, offset, byte count and CRC-32), then the raw arrays, each 64-byte aligned.
+dtype, shape, offset, byte count and CRC-32; then the CRC-32 of the header itself), then the
+raw arrays, each 64-byte aligned.
 The file is written to a temporary file in the same directory and moved into place at the
 end, so an interrupted save leaves nothing half-written under the target name. Loading
 refuses a file with another magic, format or generator version, a truncated file, or one
-whose arrays fail their checksum, with a :class:`~panopticum.errors.PanopticumError`.
+whose header or arrays fail their checksum, and one whose header holds values no population
+has (a scale or seed of the wrong type or sign, array shapes that disagree), with a
+:class:`~panopticum.errors.PanopticumError`. Format 1 files (no header checksum) are still
+read, with every header value checked.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import json
+import math
 import os
 import struct
 import tempfile
@@ -26,13 +31,26 @@ from panopticum.population.build import GENERATOR_VERSION
 from panopticum.population.core import Population
 
 MAGIC = b"PANOPTICUM-POPULATION\n"
-FORMAT = 1
+FORMAT = 2
+READABLE_FORMATS = (1, 2)
 _ALIGN = 64
 _CRC_CHUNK = 1 << 26
 
 ARRAY_FIELDS = tuple(
     f.name for f in dataclasses.fields(Population) if f.name not in ("scale", "seed", "meta")
 )
+
+
+# Arrays that hold one value per agent, and those that share a length with another.
+_PER_AGENT = ("region", "urban", "age", "female", "household", "unit", "institution", "occupation", "phone",
+              "relatives_abroad", "songbun", "means", "risk_aversion", "unit_head", "institution_admin")
+_SAME_LENGTH = (("unit_kind", "unit_region"), ("institution_kind", "institution_region"), ("tie_index", "tie_kind"))
+
+
+def _header_crc(header: dict) -> int:
+    """CRC-32 of the header's canonical JSON, without the checksum itself."""
+    body = {k: v for k, v in header.items() if k != "header_crc32"}
+    return zlib.crc32(json.dumps(body, sort_keys=True).encode())
 
 
 def _crc(a: np.ndarray) -> int:
@@ -73,6 +91,7 @@ def save_population(pop: Population, path: str | os.PathLike) -> Path:
         "arrays": entries,
         "payload_bytes": offset,
     }
+    header["header_crc32"] = _header_crc(header)
     blob = json.dumps(header, sort_keys=True).encode()
     prefix = len(MAGIC) + 8 + len(blob)
     blob += b" " * _pad(prefix)
@@ -132,6 +151,46 @@ def read_header(path: str | os.PathLike) -> tuple[dict, int]:
     return header, len(MAGIC) + 8 + length
 
 
+def _is_whole(x) -> bool:
+    return isinstance(x, int) and not isinstance(x, bool)
+
+
+def _header_problem(header: dict, entries: dict[str, dict]) -> str | None:
+    """What is wrong with a header's values, or None: each value must be one a population has."""
+    for e in entries.values():
+        if not isinstance(e.get("shape"), list) or not all(_is_whole(d) and d >= 0 for d in e["shape"]):
+            return f"array {e.get('name')} has shape {e.get('shape')!r}"
+        if not all(_is_whole(e.get(k)) and e[k] >= 0 for k in ("offset", "nbytes", "crc32")):
+            return f"array {e.get('name')} has a damaged entry"
+        try:
+            np.dtype(e.get("dtype"))
+        except TypeError:
+            return f"array {e.get('name')} has dtype {e.get('dtype')!r}"
+    n = entries["region"]["shape"]
+    if len(n) != 1:
+        return f"array region has shape {n}, expected one value per agent"
+    expected = {name: n for name in _PER_AGENT} | {"tie_indptr": [n[0] + 1]}
+    for a, b in _SAME_LENGTH:
+        if len(entries[a]["shape"]) != 1:
+            return f"array {a} has shape {entries[a]['shape']}, expected one dimension"
+        expected[b] = entries[a]["shape"]
+    for name, shape in expected.items():
+        if entries[name]["shape"] != shape:
+            return f"array {name} has shape {entries[name]['shape']}, expected {shape}"
+    scale, seed, meta = header.get("scale"), header.get("seed"), header.get("meta")
+    if isinstance(scale, bool) or not isinstance(scale, (int, float)) or not math.isfinite(scale) or scale <= 0:
+        return f"scale={scale!r} must be a positive number of people per agent"
+    if not _is_whole(seed) or seed < 0:
+        return f"seed={seed!r} must be a non-negative whole number"
+    if not isinstance(meta, dict):
+        return f"meta={meta!r} must be a table"
+    people = meta.get("national_population")
+    if isinstance(people, (int, float)) and not isinstance(people, bool) and n[0] > 0:
+        if not math.isclose(scale * n[0], people, rel_tol=1e-6):
+            return f"scale={scale!r} disagrees with {n[0]:,} agents standing for {people:,} people"
+    return None
+
+
 def load_population(path: str | os.PathLike) -> Population:
     """Read a population written by :func:`save_population`, checking every array.
 
@@ -141,13 +200,15 @@ def load_population(path: str | os.PathLike) -> Population:
     path = Path(path)
     header, start = read_header(path)
     damaged = f"{str(path)!r} is a damaged population file"
-    if header.get("format") != FORMAT:
+    if header.get("format") not in READABLE_FORMATS:
         raise PanopticumError(f"{str(path)!r} has population file format {header.get('format')!r}; this panopticum reads format {FORMAT}")
     if header.get("generator_version") != GENERATOR_VERSION:
         raise PanopticumError(
             f"{str(path)!r} was built by population generator version {header.get('generator_version')!r}; "
             f"this panopticum has version {GENERATOR_VERSION}: rebuild it with `panopticum population`"
         )
+    if header["format"] >= 2 and header.get("header_crc32") != _header_crc(header):
+        raise PanopticumError(f"{damaged} (header checksum mismatch: the header was edited or damaged)")
     try:
         entries = {e["name"]: e for e in header["arrays"]}
         payload = int(header["payload_bytes"])
@@ -155,6 +216,9 @@ def load_population(path: str | os.PathLike) -> Population:
             raise KeyError
     except (KeyError, TypeError, ValueError):
         raise PanopticumError(f"{damaged} (damaged header)") from None
+    problem = _header_problem(header, entries)
+    if problem:
+        raise PanopticumError(f"{damaged} ({problem})")
     size = path.stat().st_size
     if size != start + payload:
         raise PanopticumError(f"{damaged} (truncated: {size:,} bytes, expected {start + payload:,})")
@@ -178,7 +242,4 @@ def load_population(path: str | os.PathLike) -> Population:
         raise PanopticumError(f"cannot read population file {str(path)!r}: {exc.strerror or exc}") from None
     except (TypeError, ValueError, KeyError):
         raise PanopticumError(f"{damaged} (damaged header)") from None
-    meta = header.get("meta")
-    if not isinstance(meta, dict):
-        raise PanopticumError(f"{damaged} (damaged header)")
-    return Population(scale=float(header["scale"]), seed=int(header["seed"]), meta=meta, **arrays)
+    return Population(scale=float(header["scale"]), seed=int(header["seed"]), meta=header["meta"], **arrays)

@@ -34,6 +34,8 @@ plt.rcParams.update({
     "font.size": 8.5, "axes.titlesize": 9.5, "axes.titleweight": "bold", "axes.spines.top": False,
     "axes.spines.right": False, "axes.grid": True, "grid.alpha": 0.25, "legend.frameon": False,
     "legend.fontsize": 7.5, "svg.fonttype": "none",
+    # Names come from users' scenario files: "$...$" in one is text, never mathtext to parse.
+    "text.parse_math": False,
 })
 
 
@@ -216,8 +218,9 @@ def attribution_figure(run: RunData) -> Figure:
     per_member = nat[nat["metric"].isin([f"detections_{c}" for c in CHANNELS])].groupby(["member", "metric"])["value"].sum()
     totals = per_member.unstack("metric").reindex(columns=[f"detections_{c}" for c in CHANNELS]).fillna(0)
     shares = totals.div(totals.sum(axis=1).replace(0, np.nan), axis=0) * 100
-    med = shares.median()
-    lo, hi = shares.quantile(BAND[0] / 100), shares.quantile(BAND[1] / 100)
+    # A run without detections (no surveillance at all) has no shares: its bars are empty, not NaN.
+    med = shares.median().fillna(0.0)
+    lo, hi = shares.quantile(BAND[0] / 100).fillna(0.0), shares.quantile(BAND[1] / 100).fillna(0.0)
     fig, (left, right) = plt.subplots(1, 2, figsize=(12, 3.6), layout="constrained", width_ratios=(1, 1.6))
     y = np.arange(len(CHANNELS))
     left.barh(y, med.to_numpy(), color=[CHANNEL_COLOURS[c] for c in CHANNELS],
@@ -227,7 +230,10 @@ def attribution_figure(run: RunData) -> Figure:
     left.set_yticks(y, CHANNELS)
     left.invert_yaxis()
     left.set(title="Share of all detections, whole run", xlabel="% of detections (by channel of the record)")
-    left.set_xlim(0, max(float(np.nanmax(hi.to_numpy())) if len(hi) else 1, 1) * 1.2)
+    left.set_xlim(0, max(float(hi.max()) if len(hi) else 1.0, 1.0) * 1.2)
+    if float(totals.to_numpy().sum()) == 0:
+        left.text(0.5, 0.5, "no detections in this run", transform=left.transAxes, ha="center", va="center",
+                  color="0.35")
     left.grid(axis="y", visible=False)
     stack = [series(run, f"detections_{c}", smooth=SMOOTH)["median"].to_numpy() for c in CHANNELS]
     dates = series(run, "detections_all")["date"]

@@ -1,12 +1,15 @@
 """The catalog: an embedded DuckDB file indexing the runs of a store.
 
 ``catalog.duckdb`` holds a table ``runs`` (one row per run: id, scenario, parameter hash,
-seed, agents, members, days, days done, versions, created, status) and a view ``metrics``
-over every run's Parquet files. It is an index, never the only copy of anything: each
-update rewrites the table from the runs' own ``status.json`` and ``manifest.json`` files,
-under an exclusive ``flock`` on ``STORE/.lock`` so that concurrent runs take turns, and a
-catalog that cannot be opened (another program holding it, a damaged file) is rebuilt or
-skipped; the runs' files stay readable either way.
+seed, agents, members, days, days done, versions, created, status), a view ``metrics``
+over every run's Parquet files (empty, with its columns, before the first chunk lands) and
+a table ``store`` recording the directory the view reads. It is an index, never the only
+copy of anything: each update builds a new catalog from the runs' own ``status.json`` and
+``manifest.json`` files in a temporary file and renames it into place, under an exclusive
+``flock`` on ``STORE/.lock`` so that concurrent runs take turns. A reader (a user's
+``duckdb`` shell, read-only or not) therefore never blocks a writer and is never blocked by
+one: it keeps the catalog it opened. A catalog file that is not a DuckDB database is set
+aside, not overwritten; the runs' files stay readable either way.
 """
 
 from __future__ import annotations
@@ -14,12 +17,15 @@ from __future__ import annotations
 import contextlib
 import fcntl
 import os
+import re
+import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pandas as pd
 
+from panopticum.errors import PanopticumError
 from panopticum.store import layout
 
 COLUMNS = [
@@ -44,8 +50,16 @@ COLUMNS = [
 
 @contextlib.contextmanager
 def store_lock(root: Path, timeout: float = 60.0) -> Iterator[None]:
-    """An exclusive lock on ``root/.lock`` (released by the kernel if the process dies)."""
-    fd = os.open(root / layout.LOCK, os.O_RDWR | os.O_CREAT, 0o644)
+    """An exclusive lock on ``root/.lock`` (released by the kernel if the process dies).
+
+    Raises :class:`PanopticumError` when the store cannot be written (read-only, no
+    permission), and TimeoutError when another process holds the lock too long.
+    """
+    try:
+        fd = os.open(root / layout.LOCK, os.O_RDWR | os.O_CREAT, 0o644)
+    except OSError as exc:
+        raise PanopticumError(f"the run store {root} is not writable ({exc.strerror or exc}); "
+                              "reading it works, running or resuming needs write access") from None
     try:
         deadline = time.monotonic() + timeout
         while True:
@@ -61,65 +75,99 @@ def store_lock(root: Path, timeout: float = 60.0) -> Iterator[None]:
         os.close(fd)
 
 
-def _connect(path: Path, attempts: int = 40):
-    """Open the catalog for writing, retrying while another program holds it."""
-    import duckdb
-
-    last: Exception | None = None
-    for _ in range(attempts):
-        try:
-            return duckdb.connect(str(path))
-        except duckdb.IOException as exc:
-            if "lock" not in str(exc).lower():
-                raise CatalogDamaged(str(exc)) from None
-            last = exc  # held by another program (e.g. a user's duckdb shell): wait a little
-            time.sleep(0.1)
-    raise last  # type: ignore[misc]
+DUCKDB_MAGIC = b"DUCK"  # bytes 8-11 of every DuckDB database file
 
 
-class CatalogDamaged(Exception):
-    """The catalog file exists but is not a database DuckDB can open."""
+def _is_database(path: Path) -> bool:
+    try:
+        with open(path, "rb") as fh:
+            return fh.read(12)[8:12] == DUCKDB_MAGIC
+    except OSError:
+        return False
 
 
-def write_catalog(root: Path, rows: pd.DataFrame) -> bool:
-    """Replace the catalog's ``runs`` table with ``rows`` and refresh the ``metrics`` view.
+def glob_literal(path: Path) -> str:
+    """``path`` as a DuckDB glob matching itself alone: ``[``, ``*`` and ``?`` bracketed, so a
+    store named ``runs[1]`` never reads the runs of a store named ``runs1``."""
+    return re.sub(r"([\[*?])", r"[\1]", str(path))
 
-    Returns False, leaving the old catalog, when it cannot be opened (the runs' files are the
-    source of truth, so the next update catches up); a damaged catalog is set aside and rebuilt.
+
+def metrics_pattern(root: Path) -> str:
+    return glob_literal((root / layout.RUNS).resolve()) + f"/*/{layout.METRICS}/*.parquet"
+
+
+def write_catalog(root: Path, list_runs: Callable[[], pd.DataFrame]) -> bool:
+    """Replace the catalog with one holding ``list_runs()`` and a ``metrics`` view over the store.
+
+    The runs are listed under the lock, so that of two processes updating at once the later
+    one writes what both have done (listing first would let a stale list land last).
+
+    Returns False, leaving the old catalog, when it cannot be written (a read-only store, a
+    full disk, the lock held too long): the runs' files are the source of truth, so the
+    next update catches up.
     """
     import duckdb
 
     path = root / layout.CATALOG
     try:
         with store_lock(root):
-            try:
-                con = _connect(path)
-            except duckdb.IOException:
-                return False
-            except (CatalogDamaged, duckdb.Error):
-                # Not a database we can read: keep it aside for inspection and start afresh.
+            for stale in root.glob(f".{layout.CATALOG}.*.tmp*"):  # a killed update's leftovers
+                stale.unlink(missing_ok=True)
+            if path.exists() and not _is_database(path):
+                # Not a database: keep it aside for inspection and start afresh.
                 os.replace(path, path.with_name(f"{path.name}.damaged-{int(time.time())}"))
-                Path(f"{path}.wal").unlink(missing_ok=True)
-                con = _connect(path)
+            fd, tmp = tempfile.mkstemp(prefix=f".{layout.CATALOG}.", suffix=".tmp", dir=root)
+            os.close(fd)
+            os.unlink(tmp)  # DuckDB creates the file itself
             try:
-                _fill(con, root, rows)
+                con = duckdb.connect(tmp)
+                try:
+                    _fill(con, root, list_runs())
+                finally:
+                    con.close()
+                os.chmod(tmp, 0o666 & ~layout.umask())
+                Path(f"{path}.wal").unlink(missing_ok=True)  # a write-ahead log of the old file
+                os.replace(tmp, path)
             finally:
-                con.close()
-    except (TimeoutError, duckdb.Error):
+                Path(tmp).unlink(missing_ok=True)
+                Path(f"{tmp}.wal").unlink(missing_ok=True)
+    except (PanopticumError, TimeoutError, OSError, duckdb.Error):
         return False
     return True
+
+
+METRICS_COLUMNS = [("run_id", "VARCHAR"), ("member", "SMALLINT"), ("day", "INTEGER"), ("date", "TIMESTAMP"),
+                   ("region", "VARCHAR"), ("metric", "VARCHAR"), ("value", "DOUBLE")]
 
 
 def _fill(con, root: Path, rows: pd.DataFrame) -> None:
     columns = ", ".join(f"{name} {kind}" for name, kind in COLUMNS)
     frame = rows.reindex(columns=[name for name, _ in COLUMNS])  # noqa: F841 (read by DuckDB by name)
     con.execute("BEGIN TRANSACTION")
-    con.execute(f"CREATE OR REPLACE TABLE runs ({columns})")
+    con.execute(f"CREATE TABLE runs ({columns})")
     if len(frame):
         con.execute("INSERT INTO runs SELECT * FROM frame")
-    pattern = str((root / layout.RUNS).resolve() / "*" / layout.METRICS / "*.parquet").replace("'", "''")
+    con.execute("CREATE TABLE store (root VARCHAR)")
+    con.execute("INSERT INTO store VALUES (?)", [str(root.resolve())])
+    pattern = metrics_pattern(root).replace("'", "''")
     if any((root / layout.RUNS).glob(f"*/{layout.METRICS}/*.parquet")):
-        con.execute(f"CREATE OR REPLACE VIEW metrics AS SELECT * FROM read_parquet('{pattern}', union_by_name = true)")
-    else:
-        con.execute("DROP VIEW IF EXISTS metrics")
+        con.execute(f"CREATE VIEW metrics AS SELECT * FROM read_parquet('{pattern}', union_by_name = true)")
+    else:  # no chunk yet: the view exists, empty, with its columns
+        empty = ", ".join(f"CAST(NULL AS {kind}) AS {name}" for name, kind in METRICS_COLUMNS)
+        con.execute(f"CREATE VIEW metrics AS SELECT {empty} WHERE false")
     con.execute("COMMIT")
+
+
+def recorded_root(root: Path) -> str | None:
+    """The store directory the catalog's view reads, or None if the catalog cannot be read."""
+    import duckdb
+
+    path = root / layout.CATALOG
+    if not _is_database(path):
+        return None
+    try:
+        with duckdb.connect(str(path), read_only=True) as con:
+            found = con.execute("SELECT root FROM store").fetchone()
+    except duckdb.Error:
+        return None
+    return found[0] if found else None

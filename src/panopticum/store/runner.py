@@ -6,11 +6,18 @@ days done (``status.json``), each atomically. A kill between two of these writes
 at worst a chunk file beyond the checkpoint, which :func:`resume_run` rewrites. Because the
 engine draws each day's randomness from ``fold_in(member_key, day)``, a resumed run ends
 with exactly the metrics of an uninterrupted one.
+
+Files damaged or removed behind the store's back are repaired, not trusted: a damaged
+checkpoint gives way to the one before it, a missing or damaged chunk of the days done sends
+the run back to day 0, and a run is marked complete only when every day's chunk is there. A
+write that fails (a full disk, a read-only store) ends the run with one line saying so and
+how to continue (:func:`store_error`).
 """
 
 from __future__ import annotations
 
 import datetime
+import errno
 import os
 import time
 from collections.abc import Callable
@@ -19,12 +26,13 @@ from typing import Any
 
 from panopticum.errors import PanopticumError
 from panopticum.population import Population, build_population, load_population
-from panopticum.run import build_manifest, make_simulation, prepare, scenario_from_manifest, tidy_metrics
-from panopticum.store import catalog
+from panopticum.run import build_manifest, check_memory, make_simulation, prepare, scenario_from_manifest, tidy_metrics
+from panopticum.store import catalog, layout
 from panopticum.store.runstore import COMPLETE, FAILED, RUNNING, RunStore, parameter_hash, process_identity
 
 OnStage = Callable[[str], None]
 OnChunk = Callable[[int, int], None]  # (days done, days in the run)
+OnNotice = Callable[[str], None]  # a repair made on the way (a damaged checkpoint passed over)
 
 
 def _population_source(population: Any, pop: Population) -> dict[str, Any]:
@@ -56,9 +64,13 @@ def start_run(
     scenario, pop, days, override_dict = prepare(
         scenario, population=population, agents=agents, days=days, seed=seed, overrides=overrides, members=members
     )
+    check_memory(pop.n, members, chunk_days)
     manifest = build_manifest(scenario, pop, seed, days, members, override_dict)
     manifest["population_source"] = _population_source(population, pop)
-    run_id = store.create_run(manifest, chunk_days)
+    try:
+        run_id = store.create_run(manifest, chunk_days)
+    except OSError as exc:
+        raise store_error(exc, store, None) from None
     manifest = store.manifest(run_id)
     if on_created:
         on_created(run_id)
@@ -66,22 +78,45 @@ def start_run(
     return run_id
 
 
-def resume_run(store: RunStore, ref: str, on_stage: OnStage | None = None, on_chunk: OnChunk | None = None) -> str:
-    """Continue an incomplete run from its last checkpoint, in the same run directory."""
+def resume_run(
+    store: RunStore, ref: str, on_stage: OnStage | None = None, on_chunk: OnChunk | None = None,
+    on_notice: OnNotice | None = None,
+) -> str:
+    """Continue an incomplete run from its last checkpoint, in the same run directory.
+
+    A damaged ``state.npz`` is passed over for ``previous.npz``, and a run whose chunk files
+    of the days done are missing or damaged, or that has no readable checkpoint, runs again
+    from day 0; ``on_notice(text)`` hears of each such repair. A complete run with a missing
+    or damaged chunk is repaired the same way; one without is refused.
+    """
+    import dataclasses
+
     import jax.numpy as jnp
 
     from panopticum.engine.state import State
 
     stage = on_stage or (lambda _: None)
+    notice = on_notice or (lambda _: None)
     run_id = store.resolve(ref)
     with catalog.store_lock(store.root):  # claim the run, so that two resumes cannot both run it
-        status = store.status(run_id)
-        if status["status"] == RUNNING:
-            raise PanopticumError(f"run {run_id} is still running (pid {status.get('pid')} on {status.get('host')})")
-        if status["status"] == COMPLETE:
-            raise PanopticumError(f"run {run_id} is already complete; nothing to resume")
-        store.update_status(run_id, status=RUNNING, error=None, **process_identity())
+        try:
+            try:
+                status = store.status(run_id)
+            except PanopticumError as exc:
+                notice(f"{exc}; writing a new one from the manifest")
+                status = store.repair_status(run_id, days_done=0)
+            if status["status"] == RUNNING:
+                raise PanopticumError(f"run {run_id} is still running (pid {status.get('pid')} on {status.get('host')})")
+            if status["status"] == COMPLETE:
+                problem = store.chunk_problem(run_id, int(status["days"]), read=True)
+                if problem is None:
+                    raise PanopticumError(f"run {run_id} is already complete; nothing to resume")
+                notice(f"run {run_id} is complete but {problem}")
+            store.update_status(run_id, status=RUNNING, error=None, **process_identity())
+        except OSError as exc:
+            raise store_error(exc, store, run_id) from None
     try:
+        layout.remove_temporaries(store.run_dir(run_id))  # a killed write's leftovers; the run is ours now
         manifest = store.manifest(run_id)
         try:
             scenario = scenario_from_manifest(manifest)
@@ -91,22 +126,53 @@ def resume_run(store: RunStore, ref: str, on_stage: OnStage | None = None, on_ch
             raise PanopticumError(f"run {run_id}: its manifest's parameters do not match its parameter hash")
         stage("rebuilding the population")
         pop = _population_for(manifest)
-        checkpoint = store.load_checkpoint(run_id)
-        if checkpoint is None:
-            state, first_day = None, 0
-        else:
+        checkpoint = store.load_checkpoint(run_id, [f.name for f in dataclasses.fields(State)], notice)
+        state, first_day = None, 0
+        if checkpoint is not None:
             arrays, first_day = checkpoint
-            state = State(**{k: jnp.asarray(v) for k, v in arrays.items()})
+            problem = store.chunk_problem(run_id, first_day, read=True)
+            if problem:
+                notice(f"{problem}: running again from day 0")
+                first_day = 0
+            else:
+                state = State(**{k: jnp.asarray(v) for k, v in arrays.items()})
+        elif int(status.get("days_done") or 0) > 0:
+            notice("no readable checkpoint: running again from day 0")
         for path in store.chunk_files(run_id):  # chunks past the checkpoint are written again
             if int(path.stem.split("-")[1]) >= first_day:
                 path.unlink()
+        store.update_status(run_id, days_done=first_day)
     except BaseException as exc:
-        store.update_status(run_id, sync=True, status=FAILED if isinstance(exc, Exception) else "interrupted",
-                            error=str(exc))
+        _record_end(store, run_id, exc)
+        if isinstance(exc, OSError):
+            raise store_error(exc, store, run_id) from None
         raise
     store.sync_catalog()
     _drive(store, run_id, scenario, pop, manifest, state, first_day, stage, on_chunk)
     return run_id
+
+
+def store_error(exc: OSError, store: RunStore, run_id: str | None) -> PanopticumError:
+    """One line for a failed write to the store: what happened, where, and what to do."""
+    where = f" ({exc.filename})" if exc.filename else ""
+    then = f"; then {store.resume_hint(run_id)} continues the run" if run_id else ""
+    if exc.errno == errno.ENOSPC:
+        return PanopticumError(f"the disk holding the run store {store.root} is full{where}: free some space{then}")
+    if exc.errno in (errno.EROFS, errno.EACCES, errno.EPERM):
+        return PanopticumError(f"the run store {store.root} is not writable ({exc.strerror}){where}: "
+                               f"give a writable --store{then}")
+    return PanopticumError(f"cannot write to the run store {store.root}: {exc.strerror or exc}{where}{then}")
+
+
+def _record_end(store: RunStore, run_id: str, exc: BaseException) -> None:
+    """Mark the run failed or interrupted; on a full or read-only disk this may fail too, and the
+    run's status then reads ``incomplete`` once this process has gone."""
+    interrupted = not isinstance(exc, Exception)
+    error = None if interrupted else (str(exc) if isinstance(exc, PanopticumError) else f"{type(exc).__name__}: {exc}")
+    try:
+        store.update_status(run_id, sync=True, status="interrupted" if interrupted else FAILED, error=error)
+    except (OSError, PanopticumError):
+        pass
 
 
 def _population_for(manifest: dict[str, Any]) -> Population:
@@ -128,8 +194,8 @@ def _drive(store, run_id, scenario, pop, manifest, state, first_day, stage: OnSt
     chunk_days = int(manifest["chunk_days"])
     start_date = datetime.date.fromisoformat(manifest["start_date"])
     started = time.perf_counter()
-    wall_before = float(store.status(run_id).get("wall_seconds") or 0.0)
     try:
+        wall_before = float(store.status(run_id).get("wall_seconds") or 0.0)
         sim, params, schedule, burn_in = make_simulation(scenario, pop, days)
         if state is None and len(burn_in.day):
             stage(f"compiling the model and settling it ({len(burn_in.day)} days of burn-in)")
@@ -144,14 +210,19 @@ def _drive(store, run_id, scenario, pop, manifest, state, first_day, stage: OnSt
             frame.insert(0, "run_id", run_id)
             store.write_chunk(run_id, chunk.first_day, frame)
             store.save_checkpoint(run_id, chunk.state, done)
-            store.update_status(run_id, days_done=done, wall_seconds=round(wall_before + time.perf_counter() - started, 3))
+            # the first chunk refreshes the catalog, so its metrics view shows the run from now on
+            store.update_status(run_id, sync=chunk.first_day == first_day, days_done=done,
+                                wall_seconds=round(wall_before + time.perf_counter() - started, 3))
             stage("simulating")
             if on_chunk:
                 on_chunk(done, days)
+        problem = store.chunk_problem(run_id, days)
+        if problem:  # a file removed behind the run's back: never call such a run complete
+            raise PanopticumError(f"run {run_id}: {problem}; {store.resume_hint(run_id)} computes them again")
+        store.update_status(run_id, sync=True, status=COMPLETE, days_done=days,
+                            wall_seconds=round(wall_before + time.perf_counter() - started, 3))
     except BaseException as exc:
-        interrupted = not isinstance(exc, Exception)
-        store.update_status(run_id, sync=True, status="interrupted" if interrupted else FAILED,
-                            error=None if interrupted else f"{type(exc).__name__}: {exc}")
+        _record_end(store, run_id, exc)
+        if isinstance(exc, OSError):
+            raise store_error(exc, store, run_id) from None
         raise
-    store.update_status(run_id, sync=True, status=COMPLETE, days_done=days,
-                        wall_seconds=round(wall_before + time.perf_counter() - started, 3))
