@@ -23,8 +23,13 @@ SCORE_COLUMNS = ["sample", "question", "estimator", "respondents", "replicates",
 
 def score(study: Study) -> pd.DataFrame:
     """One row per sample, question and estimator, in the study's order."""
-    est = study.estimates.copy()
-    est["truth"] = est["question"].map(study.truth).astype(np.float64)
+    return score_estimates(study.estimates, study.truth, study.respondents)
+
+
+def score_estimates(estimates: pd.DataFrame, truth: dict[str, float], respondents: dict[str, int]) -> pd.DataFrame:
+    """:func:`score` from a study's parts (its estimates table, truth and sample sizes)."""
+    est = estimates.copy()
+    est["truth"] = est["question"].map(truth).astype(np.float64)
     est["sq_error"] = (est["estimate"] - est["truth"]) ** 2
     est["covered"] = (est["low"] <= est["truth"]) & (est["truth"] <= est["high"])
     keys = ["sample", "question", "estimator"]
@@ -32,7 +37,7 @@ def score(study: Study) -> pd.DataFrame:
     out = grouped.agg(truth=("truth", "first"), mean=("estimate", "mean"), sd=("estimate", "std"),
                       mse=("sq_error", "mean"), coverage=("covered", "mean"), replicates=("estimate", "size"))
     out = out.reset_index()
-    out["respondents"] = out["sample"].map(study.respondents).astype(int)
+    out["respondents"] = out["sample"].map(respondents).astype(int)
     out["bias"] = out["mean"] - out["truth"]
     out["rmse"] = np.sqrt(out["mse"])
     srs_var = out["truth"] * (1 - out["truth"]) / out["respondents"]

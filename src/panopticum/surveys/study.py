@@ -47,6 +47,17 @@ class Study:
     estimates: pd.DataFrame  # replicate, sample, question, estimator, estimate, low, high
     parameters: dict[str, Any]
 
+    def meta(self) -> dict[str, Any]:
+        """What the study was, as JSON-ready values (kept beside its results)."""
+        d = self.design
+        return {
+            "design": d.name, "description": d.description, "design_source": d.source,
+            "samples": [{"label": s.label, "frame": s.frame, "respondents": s.respondents} for s in d.samples],
+            "estimators": list(d.estimators), "replicates": self.replicates, "seed": self.seed,
+            "date": self.date.isoformat(), "day": self.day, "snapshot": self.source, "truth": self.truth,
+            "respondents": self.respondents, "parameters": self.parameters,
+        }
+
 
 class _Census:
     """What a post-stratifier and a scale-up estimator know about the population."""
