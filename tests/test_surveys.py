@@ -205,3 +205,28 @@ def test_the_built_in_designs_run_and_pool_their_samples(country):
     assert (rows(scores, "raw", "all")["respondents"] == 140).all()
     again = score(run_study(snap, stimson, replicates=5, seed=0))
     assert again.equals(scores)  # same seed, same study
+
+
+def test_survey_docs_match_the_code():
+    from pathlib import Path
+
+    from panopticum.docs.tables import render
+    from panopticum.params.spec import walk
+    from panopticum.surveys import builtin_designs
+    from panopticum.surveys.estimators import ESTIMATORS
+    from panopticum.surveys.params import SURVEY_SPEC
+
+    text = (Path(__file__).resolve().parents[1] / "docs" / "surveys.md").read_text(encoding="utf-8")
+    assert render(text) == text, "docs/surveys.md has drifted from the schema: run `python -m panopticum.docs`"
+    for path, p in walk(SURVEY_SPEC):
+        assert f"`{path}`" in text and p.unit and p.source and p.doc, path
+    for name in [*builtin_designs(), *ESTIMATORS, *QUESTION_NAMES]:
+        assert f"`{name}`" in text, name
+
+
+def test_survey_parameters_are_checked():
+    with pytest.raises(Exception, match=r"response.fear=1.5 is outside its valid range"):
+        survey_parameters({"response.fear": 1.5})
+    with pytest.raises(Exception, match="unknown survey parameter 'response.feer'"):
+        survey_parameters({"response.feer": 0.1})
+    assert survey_parameters({"frames.phone.seeds": 7.0})["frames.phone.seeds"] == 7

@@ -18,7 +18,7 @@ A design file::
     [parameters]               # any survey parameter, by dotted path
     "response.fear" = 0.3
 
-The built-in designs live in ``panopticum/surveys/designs/``; a user's file is named by path.
+The built-in designs live in ``panopticum/surveys/builtin-designs/``; a user's file is named by path.
 """
 
 from __future__ import annotations
@@ -62,7 +62,7 @@ class Design:
 
 
 def _builtin_dir():
-    return resources.files("panopticum") / "surveys" / "designs"
+    return resources.files("panopticum") / "surveys" / "builtin-designs"
 
 
 def builtin_designs() -> list[str]:
