@@ -230,3 +230,31 @@ def test_survey_parameters_are_checked():
     with pytest.raises(Exception, match="unknown survey parameter 'response.feer'"):
         survey_parameters({"response.feer": 0.1})
     assert survey_parameters({"frames.phone.seeds": 7.0})["frames.phone.seeds"] == 7
+
+
+def test_post_stratification_removes_a_bias_that_comes_from_sex_alone():
+    """Escapees are mostly women; an item women hold far more often is over-estimated by the
+    raw share and recovered once the sample is weighted back to the census's sex ratio."""
+    snap = random_world(60_000, seed=15, leave_share=0.05)
+    rng = np.random.default_rng(16)
+    snap.columns["phone"] = rng.random(snap.n) < np.where(snap["female"], 0.8, 0.2)
+    study = run_study(snap, design("escapee", 300, ("raw", "poststrat"), TRUTHFUL), replicates=60, seed=17)
+    scores = score(study).set_index(["estimator", "question"])
+    assert scores.loc[("raw", "phone"), "bias"] > 0.1
+    assert abs(scores.loc[("poststrat", "phone"), "bias"]) < 0.02
+
+
+def test_a_phone_chain_recruits_distinct_people_along_ties():
+    snap = random_world(20_000, seed=18)
+    params = {**frame_parameters(survey_parameters(), "phone"), **RDS_OPEN, "agree": 0.6}
+    frame = prepare_frame("phone", snap, params, 17)
+    draw = frame.draw(400, np.random.default_rng(19))
+    assert draw.idx.shape == (400,) and np.unique(draw.idx).size == 400
+    assert not frame.in_sample.any()  # the frame is ready for the next draw
+    seeds = draw.recruiter < 0
+    assert 10 <= seeds.sum() < 400
+    for k in np.flatnonzero(~seeds):
+        recruiter = draw.idx[draw.recruiter[k]]
+        assert draw.recruiter[k] < k
+        assert draw.idx[k] in snap.tie_index[snap.tie_indptr[recruiter]:snap.tie_indptr[recruiter + 1]]
+    assert np.array_equal(draw.degree, snap.degree[draw.idx])  # everyone is in the frame here

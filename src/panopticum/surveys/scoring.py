@@ -41,5 +41,6 @@ def score_estimates(estimates: pd.DataFrame, truth: dict[str, float], respondent
     out["bias"] = out["mean"] - out["truth"]
     out["rmse"] = np.sqrt(out["mse"])
     srs_var = out["truth"] * (1 - out["truth"]) / out["respondents"]
-    out["deff"] = np.where(srs_var > 0, out["sd"].fillna(0.0) ** 2 / srs_var.where(srs_var > 0, 1.0), np.nan)
+    defined = (srs_var > 0) & out["sd"].notna()  # one replicate has no spread to compare
+    out["deff"] = np.where(defined, out["sd"] ** 2 / srs_var.where(srs_var > 0, 1.0), np.nan)
     return out[SCORE_COLUMNS]
