@@ -47,8 +47,7 @@ def print_scores(scores, meta: dict, console: Console) -> None:
         n = int(own["respondents"].iloc[0])
         title = f"{meta['design']}: {'all samples pooled' if sample == 'all' else sample} ({n:,} respondents), " \
                 f"{meta['replicates']:,} replicates on {meta['date']}"
-        table = Table(title=title, caption="shares in %; bias and RMSE in percentage points" if sample == "all" or
-                      sample == scores["sample"].iloc[-1] else None)
+        table = Table(title=title, caption="shares in %; bias and RMSE in percentage points")
         for col, justify in (("question", "left"), ("estimator", "left"), ("truth", "right"), ("mean", "right"),
                              ("bias", "right"), ("RMSE", "right"), ("coverage", "right"), ("deff", "right")):
             table.add_column(col, justify=justify, no_wrap=True)
