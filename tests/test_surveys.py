@@ -6,6 +6,8 @@ is broken (it shows the bias the literature documents).
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pytest
 
@@ -258,3 +260,37 @@ def test_a_phone_chain_recruits_distinct_people_along_ties():
         assert draw.recruiter[k] < k
         assert draw.idx[k] in snap.tie_index[snap.tie_indptr[recruiter]:snap.tie_indptr[recruiter + 1]]
     assert np.array_equal(draw.degree, snap.degree[draw.idx])  # everyone is in the frame here
+
+
+def test_raking_matches_the_census_margins_and_wilson_matches_its_formula():
+    from panopticum.surveys.estimators import rake, wilson
+
+    rng = np.random.default_rng(20)
+    region = rng.choice(11, 500, p=np.r_[0.5, np.full(10, 0.05)])
+    female = rng.random(500) < 0.8
+    target = np.full(11, 1 / 11)
+    w = rake(region, female, target, 0.5)
+    assert np.allclose(np.bincount(region, weights=w, minlength=11) / w.sum(), target, atol=1e-8)
+    assert w[female].sum() / w.sum() == pytest.approx(0.5, abs=1e-8)
+    low, high = wilson(np.array([0.5]), 100)
+    assert (low[0], high[0]) == pytest.approx((0.40383, 0.59617), abs=1e-5)
+
+
+@pytest.mark.parametrize("body, message", [
+    ('[[sample]]\nframe = "street"\nrespondents = 10\n', "sample 1 has frame 'street'; frames: escapee, phone, srs"),
+    ('[[sample]]\nframe = "srs"\nrespondents = 1\n', "sample 1 needs respondents = a whole number of 2 or more"),
+    ('[[sample]]\nframe = "srs"\nrespondents = 10\nseeds = 3\n', "sample 1 sets 'seeds', not a parameter of the srs frame"),
+    ('[design]\nestimators = ["mrp"]\n[[sample]]\nframe = "srs"\nrespondents = 10\n', "unknown estimator(s) mrp"),
+    ('[design]\nname = "x"\n', "a design needs at least one [[sample]]"),
+    ('[[sample]]\nframe = "srs"\nrespondents = 10\n[parameters]\n"response.fear" = 3\n',
+     "response.fear=3 is outside its valid range"),
+    ('[[sample]\n', "malformed TOML in design"),
+])
+def test_a_bad_design_file_is_refused_with_its_reason(tmp_path, body, message):
+    from panopticum.errors import PanopticumError
+    from panopticum.surveys import load_design
+
+    path = tmp_path / "bad.toml"
+    path.write_text(body)
+    with pytest.raises(PanopticumError, match=re.escape(message)):
+        load_design(str(path))
