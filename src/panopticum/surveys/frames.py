@@ -29,7 +29,7 @@ import numpy as np
 from panopticum.errors import PanopticumError
 from panopticum.population.core import BORDER_REGIONS
 from panopticum.surveys.questions import target_mask
-from panopticum.surveys.snapshot import FREE, LEFT, Snapshot, ties_of
+from panopticum.surveys.snapshot import LEFT, Snapshot, ties_of
 
 
 @dataclasses.dataclass(frozen=True)
