@@ -161,18 +161,22 @@ def country():
 
 
 def test_escapee_frame_over_represents_women_and_border_provinces(country):
+    from panopticum.surveys import load_design
+
     _, snap = country
-    params = frame_parameters(survey_parameters(), "escapee")
+    mou = load_design("mou-defectors")
+    (sample,) = mou.samples
+    params = frame_parameters(survey_parameters(mou.parameters, sample.overrides), "escapee")
     frame = prepare_frame("escapee", snap, params, 17)
     rng = np.random.default_rng(0)
-    idx = np.concatenate([frame.draw(300, rng).idx for _ in range(20)])
+    idx = np.concatenate([frame.draw(sample.respondents, rng).idx for _ in range(20)])
     border = np.isin(snap["region"], np.array(BORDER_REGIONS, dtype=np.int8))
     residents = (snap["status"] == 0) & (snap["age"] >= 17)
     assert snap["female"][idx].mean() > 0.7 > snap["female"][residents].mean() + 0.15
     assert border[idx].mean() > 0.7 > border[residents].mean() + 0.3
     # a design's documented selection adds to the skew
     pushed = prepare_frame("escapee", snap, {**params, "female_odds": 4.0}, 17)
-    idx2 = np.concatenate([pushed.draw(300, rng).idx for _ in range(20)])
+    idx2 = np.concatenate([pushed.draw(sample.respondents, rng).idx for _ in range(20)])
     assert snap["female"][idx2].mean() > snap["female"][idx].mean() + 0.05
 
 
