@@ -5,7 +5,7 @@ from pathlib import Path
 
 from panopticum.docs.tables import render
 
-DOCS = [Path("docs/odd.md")]
+DOCS = [Path("docs/odd.md"), Path("docs/surveys.md")]
 
 check = "--check" in sys.argv
 stale = []

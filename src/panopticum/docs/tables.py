@@ -53,10 +53,17 @@ def metric_table() -> str:
     return "\n".join(lines) + "\n"
 
 
+def survey_parameter_table() -> str:
+    from panopticum.surveys.params import SURVEY_SPEC
+
+    return param_table(list(walk(SURVEY_SPEC)))
+
+
 GENERATORS = {
     "model-parameters": model_parameter_tables,
     "population-parameters": population_parameter_table,
     "metrics": metric_table,
+    "survey-parameters": survey_parameter_table,
 }
 
 

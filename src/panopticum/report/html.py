@@ -2,8 +2,8 @@
 
 Sections: the run and its scenario; national figures (a summary table and time series);
 attribution of detections to channels; small multiples by region; the policy timeline's
-events; every parameter with its value, unit, range and source. The timeline's events are
-also marked on every time axis.
+events; the virtual surveys kept in the run (``panopticum survey``); every parameter with
+its value, unit, range and source. The timeline's events are also marked on every time axis.
 """
 
 from __future__ import annotations
@@ -116,6 +116,18 @@ def run_facts(run: F.RunData, status: dict) -> str:
     return "<table>" + "".join(f"<tr><th>{esc(k)}</th><td>{esc(v)}</td></tr>" for k, v in facts) + "</table>"
 
 
+def survey_sections(run_dir: Path) -> str:
+    """The virtual surveys kept in a run (``panopticum survey``), one section each; empty if none."""
+    from panopticum.surveys.figures import survey_section
+    from panopticum.surveys.results import kept_results, read_results
+
+    sections = []
+    for k, folder in enumerate(kept_results(run_dir)):
+        meta, estimates, scores = read_results(folder)
+        sections.append(survey_section(meta, scores, estimates, anchor=f"survey-{k}"))
+    return "\n".join(sections)
+
+
 REPORT_FIGURES = ("fig-national", "fig-attribution", "fig-regions-freedom", "fig-regions-media", "fig-regions-detections")
 
 
@@ -146,6 +158,7 @@ def build_report(store, run_id: str) -> str:
                      "Foreign media watching by region."),
         figure_block(F.regions_figure(run, "detections_all"), "fig-regions-detections", "Detections (any channel) by region."),
         "<h2 id=timeline>Policy timeline</h2>", timeline_table(run),
+        survey_sections(store.run_dir(run_id)),
         "<h2 id=parameters>Parameters</h2>", parameters_table(m),
     ]
     return page(f"panopticum report: {m['scenario']['name']} ({run_id})", "\n".join(parts))
