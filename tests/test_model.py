@@ -91,6 +91,14 @@ def test_switching_a_channel_off_removes_its_detections(panopticon, population, 
     assert sum(national(off, f"detections_{c}").sum() for c in others) > 0
 
 
+def test_the_scenarios_order_from_control_to_panopticon(baseline, control, panopticon, population):
+    """Freedom falls as surveillance is added: no surveillance, human channels only, the
+    2023 baseline, the digital panopticon."""
+    human = run(population, "human-only")
+    freedom = [national(s, "freedom_index")[-60:].mean() for s in (control, human, baseline, panopticon)]
+    assert freedom == sorted(freedom, reverse=True), freedom
+
+
 def test_digital_panopticon_is_less_free_than_baseline(baseline, panopticon):
     assert national(panopticon, "freedom_index")[-30:].mean() < national(baseline, "freedom_index")[-30:].mean()
     assert national(panopticon, "detections_cameras").sum() > national(baseline, "detections_cameras").sum()
