@@ -86,8 +86,14 @@ def ParameterForm():
     base = solara.use_memo(lambda: _base_values(ref), dependencies=[ref])
     values = {**base, **state.overrides.value}
     solara.HTML(tag="div", unsafe_innerHTML="<b>Key parameters</b> (hover for unit, range and source)")
-    for field in form.key_fields():
-        FieldWidget(field, values.get(field.path, field.default))
+    keys = form.key_fields()
+    with solara.ColumnsResponsive(6, gutters=False, classes=["pan-switches"]):
+        for field in keys:
+            if field.widget == form.SWITCH:
+                FieldWidget(field, values.get(field.path, field.default))
+    for field in keys:
+        if field.widget != form.SWITCH:
+            FieldWidget(field, values.get(field.path, field.default))
     groups = form.groups()
     solara.Select("All parameters of", values=list(groups), value=state.group)
     for field in groups.get(state.group.value, []):
@@ -215,11 +221,11 @@ def DayBar():
     if series is None or not series.days:
         return
     day = min(state.day.value, series.days - 1)
-    with solara.Row(classes=["pan-daybar"]):
-        with solara.Column(classes=["pan-day"], style={"flex": "2"}):
+    with solara.Column(classes=["pan-daybar"], gap="0px"):
+        with solara.Column(classes=["pan-day"]):
             solara.SliderInt(f"Day: {series.dates[day]}", value=day, min=0, max=series.days - 1,
                              on_value=state.day.set, thumb_label=False)
-        with solara.Column(classes=["pan-smooth"], style={"flex": "1"}):
+        with solara.Column(classes=["pan-smooth"], style={"max-width": "520px"}):
             solara.SliderInt(f"Smoothing: {state.smooth_days.value}-day means of daily rates",
                              value=state.smooth_days, min=1, max=30, thumb_label=False)
 
