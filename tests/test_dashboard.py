@@ -155,6 +155,19 @@ def test_a_bad_value_gets_the_schemas_message():
     assert form.check_size("10,000", "30") == (10_000, 30)
 
 
+def test_an_uploaded_scenario_is_checked_and_named_as_the_user_named_it():
+    label, path = form.save_upload("my study.toml", b'[scenario]\nname = "twice"\nextends = "baseline-2023"\n'
+                                                     b"[informants]\nshare = 0.02\n")
+    assert label == "twice (from my study.toml)"
+    assert form.check_scenario(path, {}).params.informants.share == 0.02
+    with pytest.raises(PanopticumError, match=r"^bad\.toml: .*outside its range"):
+        form.save_upload("bad.toml", b"[informants]\nshare = 5\n")
+    with pytest.raises(PanopticumError, match="malformed TOML in broken.toml"):
+        form.save_upload("broken.toml", b"[informants\n")
+    with pytest.raises(PanopticumError, match="a scenario is a .toml file"):
+        form.save_upload("notes.txt", b"")
+
+
 def test_chunks_divide_the_days_where_they_can():
     assert chunk_days_for(90) == 9 and chunk_days_for(180) == 15 and chunk_days_for(7) == 7
     assert all(chunk_days_for(d) >= 1 for d in range(1, 800, 37))

@@ -152,6 +152,15 @@ def test_a_bad_value_shows_its_message_in_the_page(tab):
     days.fill("100000")
     tab.page.get_by_role("button", name="Run", exact=True).click()
     tab.page.get_by_text("days must be from 7 to 730 in the dashboard (the demo cap)").wait_for(timeout=10_000)
+    pasted = tab.page.locator(".pan-paste textarea")
+    pasted.fill("[informants]\nshare = 5\n")
+    tab.page.get_by_role("button", name="Use the pasted scenario").click()
+    tab.page.get_by_text("pasted.toml: informants.share = 5 is outside its range").wait_for(timeout=10_000)
+    pasted.fill('[scenario]\nname = "twice"\nextends = "baseline-2023"\n[informants]\nshare = 0.02\n')
+    tab.page.get_by_role("button", name="Use the pasted scenario").click()
+    tab.page.get_by_text("twice (from pasted.toml)").wait_for(timeout=10_000)
+    tab.field("informants.share").get_by_text("informants: share: 0.02").wait_for(timeout=10_000)
+    assert "Traceback (most recent call last)" not in tab.page.inner_text("body")
 
 
 def test_a_run_draws_live_charts_and_a_map_and_a_second_tab_is_undisturbed(tab, browser, server, shots):

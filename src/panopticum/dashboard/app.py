@@ -3,10 +3,7 @@ charts, map, comparison and run store on the right. Served by :mod:`.server`."""
 
 from __future__ import annotations
 
-import os
-import re
-import tempfile
-from pathlib import Path
+from html import escape as esc
 
 import solara
 
@@ -100,22 +97,14 @@ def ParameterForm():
         FieldWidget(field, values.get(field.path, field.default))
 
 
-def _on_upload(info) -> None:
-    name = re.sub(r"[^A-Za-z0-9_.-]", "_", Path(info["name"]).name) or "scenario.toml"
-    if not name.endswith(".toml"):
-        state.message.value = f"{info['name']}: a scenario is a .toml file"
-        return
-    folder = Path(tempfile.mkdtemp(prefix="panopticum-upload-"))
-    path = folder / name
-    path.write_bytes(info["data"] or b"")
+def _use_file(name: str, data: bytes) -> None:
     try:
-        scenario = form.check_scenario(str(path), {})
+        label, path = form.save_upload(name, data)
     except PanopticumError as exc:
-        state.message.value = str(exc).replace(str(path), info["name"])
+        state.message.value = str(exc)
         return
-    label = f"{scenario.name} (uploaded {info['name']})"
-    state.uploads.value = {**state.uploads.value, label: str(path)}
-    _choose_scenario(str(path))
+    state.uploads.value = {**state.uploads.value, label: path}
+    _choose_scenario(path)
 
 
 def _choose_scenario(ref: str) -> None:
@@ -131,7 +120,12 @@ def ScenarioPanel():
     choices = {name: name for name in builtin_names()} | state.uploads.value
     current = next((k for k, v in choices.items() if v == state.scenario_ref.value), state.scenario_ref.value)
     solara.Select("Scenario", values=list(choices), value=current, on_value=lambda k: _choose_scenario(choices[k]))
-    solara.FileDrop(label="...or drop a scenario .toml here", on_file=_on_upload, lazy=False)
+    solara.FileDrop(label="...or drop a scenario .toml here", on_file=lambda f: _use_file(f["name"], f["data"]), lazy=False)
+    pasted, set_pasted = solara.use_state("")
+    with solara.Column(classes=["pan-paste"], gap="0px"):
+        solara.InputTextArea("...or paste one", value=pasted, on_value=set_pasted, rows=2, continuous_update=True)
+    solara.Button("Use the pasted scenario", on_click=lambda: _use_file("pasted.toml", pasted.encode("utf-8")),
+                  disabled=not pasted.strip(), text=True)
 
 
 # --- running -------------------------------------------------------------------------------------
@@ -299,8 +293,8 @@ def StoreView():
         solara.Info("No runs yet: a run started here lands in this store.")
         return
     head = "".join(f"<th>{h}</th>" for h in ("run", "scenario", "status", "seed", "agents", "members", "days"))
-    body = "".join(f"<tr><td>{r.run_id}</td><td>{r.scenario}</td><td>{r.status}</td><td>{r.seed}</td>"
-                   f"<td>{r.agents:,}</td><td>{r.members}</td><td>{r.days}</td></tr>" for r in rows)
+    body = "".join(f"<tr><td>{esc(r.run_id)}</td><td>{esc(r.scenario)}</td><td>{esc(r.status)}</td><td>{r.seed}</td>"
+                   f"<td>{r.agents:,}</td><td>{r.members}</td><td>{esc(r.days)}</td></tr>" for r in rows)
     solara.HTML(tag="table", unsafe_innerHTML=f"<tr>{head}</tr>{body}", classes=["pan-table"])
     choices = {r.choice: r.run_id for r in rows}
     current = next((k for k, v in choices.items() if v == state.report_id.value), None)

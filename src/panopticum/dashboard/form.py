@@ -14,7 +14,10 @@ from __future__ import annotations
 import dataclasses
 import datetime
 import math
+import re
+import tempfile
 import tomllib
+from pathlib import Path
 from typing import Any
 
 from panopticum.errors import PanopticumError
@@ -152,3 +155,22 @@ def check_scenario(scenario: str, overrides: dict[str, Any]):
     from panopticum.params.scenarios import load_scenario
 
     return load_scenario(scenario, overrides)
+
+
+def save_upload(name: str, data: bytes) -> tuple[str, str]:
+    """Keep an uploaded (or pasted) scenario file and check it: ``(label, path)``.
+
+    The file is written to a fresh temporary folder under a cleaned name, loaded as a
+    scenario (so ``extends`` a built-in works), and any problem comes back as a
+    PanopticumError that names the file as the user called it.
+    """
+    shown = Path(name).name or "scenario.toml"
+    if not shown.endswith(".toml"):
+        raise PanopticumError(f"{shown}: a scenario is a .toml file")
+    path = Path(tempfile.mkdtemp(prefix="panopticum-upload-")) / (re.sub(r"[^A-Za-z0-9_.-]", "_", shown))
+    path.write_bytes(data or b"")
+    try:
+        scenario = check_scenario(str(path), {})
+    except PanopticumError as exc:
+        raise PanopticumError(str(exc).replace(str(path), shown)) from None
+    return f"{scenario.name} (from {shown})", str(path)
