@@ -192,3 +192,15 @@ def test_a_run_draws_live_charts_and_a_map_and_a_second_tab_is_undisturbed(tab, 
     page.screenshot(path=shots / "dashboard-map.png")
     assert_not_blank(shots / "dashboard-map.png")
     assert tab.outside == [] and tab.failed == []
+
+
+def test_cancel_stops_a_run_in_the_page(tab):
+    page = tab.page
+    page.get_by_role("textbox", name="Days", exact=True).fill("60")
+    page.get_by_role("button", name="Run", exact=True).click()
+    page.locator("svg[data-chart=prevalence]").wait_for(timeout=300_000)
+    page.get_by_role("button", name="Cancel").click()
+    page.get_by_text("cancelled (kept in the store as interrupted").wait_for(timeout=120_000)
+    days = int(page.locator("svg[data-chart=prevalence]").get_attribute("data-days"))
+    assert days < 60
+    assert page.get_by_role("button", name="Run", exact=True).is_enabled()

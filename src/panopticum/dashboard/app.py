@@ -160,6 +160,8 @@ def _start_run() -> None:
 
         if context is None:
             apply()
+        elif context.closed_event.is_set():  # the tab is gone: nobody is watching this run
+            run.cancel()
         else:
             with context:
                 apply()
