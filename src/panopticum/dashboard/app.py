@@ -57,24 +57,23 @@ def _base_values(ref: str) -> dict:
 @solara.component
 def FieldWidget(field: form.Field, value):
     error = state.field_errors.value.get(field.path)
-    with solara.Tooltip(field.tooltip):
-        with solara.Column(classes=["pan-field", _field_class(field.path)], gap="0px"):
-            if field.widget == form.SWITCH:
-                solara.Switch(label=field.label, value=bool(value), on_value=lambda v: _set_override(field.path, v))
-            elif field.widget in (form.SLIDER, form.INT_SLIDER):
-                Slider = solara.SliderInt if field.widget == form.INT_SLIDER else solara.SliderFloat
-                Slider(f"{field.label}: {form.display(value)}", value=value, min=field.low, max=field.high,
-                       step=field.step, on_value=lambda v: _set_override(field.path, v), thumb_label=False)
-            else:
-                def typed(text: str) -> None:
-                    state.texts.value = {**state.texts.value, field.path: text}
-                    try:
-                        _set_override(field.path, form.parse_text(field.path, text))
-                    except PanopticumError as exc:
-                        state.field_errors.value = {**state.field_errors.value, field.path: str(exc)}
+    with solara.Tooltip(field.tooltip), solara.Column(classes=["pan-field", _field_class(field.path)], gap="0px"):
+        if field.widget == form.SWITCH:
+            solara.Switch(label=field.label, value=bool(value), on_value=lambda v: _set_override(field.path, v))
+        elif field.widget in (form.SLIDER, form.INT_SLIDER):
+            Slider = solara.SliderInt if field.widget == form.INT_SLIDER else solara.SliderFloat
+            Slider(f"{field.label}: {form.display(value)}", value=value, min=field.low, max=field.high,
+                   step=field.step, on_value=lambda v: _set_override(field.path, v), thumb_label=False)
+        else:
+            def typed(text: str) -> None:
+                state.texts.value = {**state.texts.value, field.path: text}
+                try:
+                    _set_override(field.path, form.parse_text(field.path, text))
+                except PanopticumError as exc:
+                    state.field_errors.value = {**state.field_errors.value, field.path: str(exc)}
 
-                text = state.texts.value.get(field.path, form.display(value))
-                solara.InputText(field.label, value=text, on_value=typed, error=bool(error), message=error, dense=True)
+            text = state.texts.value.get(field.path, form.display(value))
+            solara.InputText(field.label, value=text, on_value=typed, error=bool(error), message=error, dense=True)
 
 
 @solara.component
