@@ -1,0 +1,206 @@
+"""The dashboard in a real browser: Debian's Chromium driven by Playwright for Python.
+
+One server is started for the module (a fresh run store, a free port on 127.0.0.1); each
+test opens its own tab. Skipped, with the reason shown, when Playwright or Chromium is
+missing. Screenshots go to a temporary folder, or to ``$PANOPTICUM_DASHBOARD_SHOTS``
+(``PANOPTICUM_DASHBOARD_SHOTS=docs/img pytest tests/test_dashboard_browser.py`` refreshes
+the ones in docs/dashboard.md).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+CHROMIUM = os.environ.get("PANOPTICUM_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
+ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+        "--disable-sync"]
+SRC = Path(__file__).resolve().parents[1] / "src"
+LOCAL = ("http://127.0.0.1", "blob:", "data:")
+
+sync_api = pytest.importorskip("playwright.sync_api", reason="Playwright for Python is not installed")
+if not Path(CHROMIUM).is_file():
+    pytest.skip(f"no Chromium at {CHROMIUM} (apt-get install chromium); browser tests skipped",
+                allow_module_level=True)
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    """The dashboard on a free port: its URL."""
+    port = free_port()
+    store = tmp_path_factory.mktemp("dashboard-browser-store")
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join(filter(None, [str(SRC), os.environ.get("PYTHONPATH")])))
+    env.setdefault("PANOPTICUM_CACHE_DIR", str(tmp_path_factory.getbasetemp().parent / "panopticum-test-xla"))
+    log = open(store / "server.log", "wb")
+    proc = subprocess.Popen([sys.executable, "-m", "panopticum", "dashboard", "--port", str(port), "--store", str(store)],
+                            stdout=log, stderr=subprocess.STDOUT, env=env)
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            pytest.fail(f"the dashboard exited: {(store / 'server.log').read_text()}")
+        with socket.socket() as probe:
+            if probe.connect_ex(("127.0.0.1", port)) == 0:
+                break
+        time.sleep(0.3)
+    else:
+        proc.kill()
+        pytest.fail("the dashboard did not start listening in 120 s")
+    yield f"http://127.0.0.1:{port}/"
+    proc.terminate()
+    try:
+        proc.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+    log.close()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    with sync_api.sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        yield b
+        b.close()
+
+
+@pytest.fixture(scope="module")
+def shots(tmp_path_factory) -> Path:
+    folder = Path(os.environ.get("PANOPTICUM_DASHBOARD_SHOTS") or tmp_path_factory.mktemp("shots"))
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+class Tab:
+    """One browser tab on the dashboard, recording any request that leaves this machine."""
+
+    def __init__(self, browser, url: str):
+        self.context = browser.new_context(viewport={"width": 1400, "height": 1000})
+        self.page = self.context.new_page()
+        self.outside, self.failed = [], []
+        self.page.on("request", lambda r: None if r.url.startswith(LOCAL) else self.outside.append(r.url))
+        self.page.on("response", lambda r: self.failed.append(f"{r.status} {r.url}") if r.status >= 400 else None)
+        self.page.goto(url)
+        self.page.get_by_text("Key parameters").wait_for(timeout=60_000)
+
+    def field(self, path: str):
+        return self.page.locator(".pan-field-" + path.replace(".", "-"))
+
+    def close(self):
+        self.context.close()
+
+
+@pytest.fixture
+def tab(browser, server):
+    t = Tab(browser, server)
+    yield t
+    t.close()
+
+
+def assert_not_blank(path: Path) -> None:
+    import matplotlib.image
+
+    pixels = matplotlib.image.imread(path)[..., :3]
+    assert pixels.shape[0] > 300 and pixels.shape[1] > 600
+    assert pixels.std() > 0.05  # not one flat colour
+    assert len(np.unique((pixels * 255).astype(np.uint8).reshape(-1, 3), axis=0)) > 50
+
+
+def test_page_loads_with_nothing_from_the_internet(tab):
+    page = tab.page
+    assert page.title() == "panopticum dashboard"
+    assert page.get_by_text("Demo size: 10,000-50,000 agents").is_visible()
+    assert tab.field("informants.enabled").is_visible()
+    assert tab.outside == [], f"requests that left the machine: {tab.outside}"
+    assert tab.failed == [], f"failed requests: {tab.failed}"
+
+
+def test_a_slider_moves_and_its_value_follows(tab):
+    field = tab.field("informants.share")
+    assert "informants: share: 0.01" in field.inner_text()
+    field.locator("[role=slider]").focus()
+    tab.page.keyboard.press("ArrowRight")
+    field.get_by_text("informants: share: 0.0105").wait_for(timeout=10_000)
+
+
+def test_a_bad_value_shows_its_message_in_the_page(tab):
+    box = tab.field("analysis.capacity_human").locator("input")
+    box.fill("-5")
+    box.press("Enter")
+    message = tab.page.locator(".pan-field-error")
+    message.wait_for(timeout=10_000)
+    assert "analysis.capacity_human = -5 is outside its range" in message.inner_text()
+    tab.page.get_by_role("button", name="Run", exact=True).click()
+    tab.page.get_by_text("fix the parameters marked in red first").wait_for(timeout=10_000)
+    assert "Traceback (most recent call last)" not in tab.page.inner_text("body")
+    box.fill("2000")
+    box.press("Enter")
+    message.wait_for(state="detached", timeout=10_000)
+    days = tab.page.get_by_role("textbox", name="Days", exact=True)
+    days.fill("100000")
+    tab.page.get_by_role("button", name="Run", exact=True).click()
+    tab.page.get_by_text("days must be from 7 to 730 in the dashboard (the demo cap)").wait_for(timeout=10_000)
+    pasted = tab.page.locator(".pan-paste textarea")
+    pasted.fill("[informants]\nshare = 5\n")
+    tab.page.get_by_role("button", name="Use the pasted scenario").click()
+    tab.page.get_by_text("pasted.toml: informants.share = 5 is outside its range").wait_for(timeout=10_000)
+    pasted.fill('[scenario]\nname = "twice"\nextends = "baseline-2023"\n[informants]\nshare = 0.02\n')
+    tab.page.get_by_role("button", name="Use the pasted scenario").click()
+    tab.page.get_by_text("twice (from pasted.toml)").wait_for(timeout=10_000)
+    tab.field("informants.share").get_by_text("informants: share: 0.02").wait_for(timeout=10_000)
+    assert "Traceback (most recent call last)" not in tab.page.inner_text("body")
+
+
+def test_a_run_draws_live_charts_and_a_map_and_a_second_tab_is_undisturbed(tab, browser, server, shots):
+    page = tab.page
+    page.get_by_role("textbox", name="Days", exact=True).fill("30")
+    page.get_by_role("button", name="Run", exact=True).click()
+    chart = page.locator("svg[data-chart=prevalence]")
+    chart.wait_for(timeout=300_000)
+    first_days, first_svg = int(chart.get_attribute("data-days")), chart.evaluate("e => e.outerHTML")
+    assert 0 < first_days <= 30
+    other = Tab(browser, server)  # a second tab while the first one runs
+    try:
+        assert other.page.get_by_text("Run a scenario, or open a stored run").is_visible()
+        other.field("informants.share").locator("[role=slider]").focus()
+        other.page.keyboard.press("ArrowLeft")
+        other.field("informants.share").get_by_text("informants: share: 0.0095").wait_for(timeout=10_000)
+    finally:
+        other.close()
+    page.get_by_text("30 of 30 days, complete").wait_for(timeout=300_000)
+    assert int(chart.get_attribute("data-days")) == 30
+    assert chart.evaluate("e => e.outerHTML") != first_svg  # the chart changed as chunks came in
+    assert "informants: share: 0.01" in tab.field("informants.share").inner_text()  # the other tab's move stayed there
+    page.screenshot(path=shots / "dashboard-charts.png")
+    assert_not_blank(shots / "dashboard-charts.png")
+    page.get_by_role("button", name="Map").click()
+    tiles = page.locator("svg.pan-map g.tile")
+    tiles.first.wait_for(timeout=30_000)
+    assert tiles.count() == 11
+    page.screenshot(path=shots / "dashboard-map.png")
+    assert_not_blank(shots / "dashboard-map.png")
+    assert tab.outside == [] and tab.failed == []
+
+
+def test_cancel_stops_a_run_in_the_page(tab):
+    page = tab.page
+    page.get_by_role("textbox", name="Days", exact=True).fill("60")
+    page.get_by_role("button", name="Run", exact=True).click()
+    page.locator("svg[data-chart=prevalence]").wait_for(timeout=300_000)
+    page.get_by_role("button", name="Cancel").click()
+    page.get_by_text("cancelled (kept in the store as interrupted").wait_for(timeout=120_000)
+    days = int(page.locator("svg[data-chart=prevalence]").get_attribute("data-days"))
+    assert days < 60
+    assert page.get_by_role("button", name="Run", exact=True).is_enabled()
