@@ -18,6 +18,11 @@ from panopticum.engine.metrics import NATIONAL, REGIONAL
 from panopticum.population import build_population
 from panopticum.run import RunResult, run_scenario
 
+NO_BURN_IN = {"timeline.burn_in_days": 0}
+"""For tests of the store, the CLI and reports, where the model's settling does not
+matter: runs start on day 0 without the burn-in (tests/test_stocks.py covers it)."""
+NO_BURN_IN_ARGS = ["--set", "timeline.burn_in_days=0"]
+
 REG = {m.name: i for i, m in enumerate(REGIONAL)}
 NAT = {m.name: i for i, m in enumerate(NATIONAL)}
 

@@ -7,13 +7,13 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from conftest import one_error_line, run_cli
+from conftest import NO_BURN_IN_ARGS, one_error_line, run_cli
 
 from panopticum.errors import PanopticumError
 from panopticum.params.scenarios import load_scenario
 from panopticum.run import SEED_LIMIT, check_seed
 
-SMALL_RUN = ["run", "--scenario", "baseline-2023", "--agents", "10000", "--days", "7", "--chunk-days", "7"]
+SMALL_RUN = ["run", "--scenario", "baseline-2023", "--agents", "10000", "--days", "7", "--chunk-days", "7", *NO_BURN_IN_ARGS]
 
 
 # --- seeds ------------------------------------------------------------------------------------

@@ -20,6 +20,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from panopticum.dashboard.form import _slider_step
+from panopticum.params.schema import SPEC_BY_PATH
+from panopticum.params.spec import format_value
+
 CHROMIUM = os.environ.get("PANOPTICUM_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
         "--disable-sync"]
@@ -127,12 +131,19 @@ def test_page_loads_with_nothing_from_the_internet(tab):
     assert tab.failed == [], f"failed requests: {tab.failed}"
 
 
+def share_label(steps: int = 0) -> str:
+    """The informant share's label, ``steps`` slider steps from its default."""
+    p = SPEC_BY_PATH["informants.share"]
+    step = _slider_step(p.low, p.high, p.default)
+    return f"informants: share: {format_value(round(p.default + steps * step, 10))}"
+
+
 def test_a_slider_moves_and_its_value_follows(tab):
     field = tab.field("informants.share")
-    assert "informants: share: 0.01" in field.inner_text()
+    assert share_label() in field.inner_text()
     field.locator("[role=slider]").focus()
     tab.page.keyboard.press("ArrowRight")
-    field.get_by_text("informants: share: 0.0105").wait_for(timeout=10_000)
+    field.get_by_text(share_label(+1)).wait_for(timeout=10_000)
 
 
 def test_a_bad_value_shows_its_message_in_the_page(tab):
@@ -176,13 +187,13 @@ def test_a_run_draws_live_charts_and_a_map_and_a_second_tab_is_undisturbed(tab, 
         assert other.page.get_by_text("Run a scenario, or open a stored run").is_visible()
         other.field("informants.share").locator("[role=slider]").focus()
         other.page.keyboard.press("ArrowLeft")
-        other.field("informants.share").get_by_text("informants: share: 0.0095").wait_for(timeout=10_000)
+        other.field("informants.share").get_by_text(share_label(-1)).wait_for(timeout=10_000)
     finally:
         other.close()
     page.get_by_text("30 of 30 days, complete").wait_for(timeout=300_000)
     assert int(chart.get_attribute("data-days")) == 30
     assert chart.evaluate("e => e.outerHTML") != first_svg  # the chart changed as chunks came in
-    assert "informants: share: 0.01" in tab.field("informants.share").inner_text()  # the other tab's move stayed there
+    assert share_label() in tab.field("informants.share").inner_text()  # the other tab's move stayed there
     page.screenshot(path=shots / "dashboard-charts.png")
     assert_not_blank(shots / "dashboard-charts.png")
     page.get_by_role("button", name="Map").click()

@@ -4,7 +4,8 @@ from pathlib import Path
 
 from panopticum.docs.tables import GENERATORS, render
 from panopticum.params.model import MODEL_SPEC
-from panopticum.params.spec import walk
+from panopticum.params.schema import SPEC_BY_PATH
+from panopticum.params.spec import format_value, walk
 
 ODD = Path(__file__).resolve().parents[1] / "docs" / "odd.md"
 
@@ -24,7 +25,8 @@ def test_every_parameter_and_block_appears_in_the_odd():
 
 def test_a_changed_default_is_caught():
     text = ODD.read_text(encoding="utf-8")
-    tampered = text.replace("| `informants.share` | 0.01 |", "| `informants.share` | 0.5 |")
+    default = format_value(SPEC_BY_PATH["informants.share"].default)
+    tampered = text.replace(f"| `informants.share` | {default} |", "| `informants.share` | 0.5 |")
     assert tampered != text
     assert render(tampered) != tampered
 

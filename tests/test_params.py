@@ -16,7 +16,9 @@ def test_scenarios_set_what_they_say():
     assert not human.cameras.enabled and not human.phones.enabled and not human.radio.enabled
     assert human.informants.enabled and human.inspections.enabled
     control = flatten_parameters(load_scenario("no-surveillance").params)
-    assert not any(v for k, v in control.items() if k.endswith(".enabled"))
+    # Every surveillance channel is off; escape is no surveillance and stays on.
+    assert not any(v for k, v in control.items() if k.endswith(".enabled") and not k.startswith("escape."))
+    assert control["escape.enabled"]
     base, panopticon = load_scenario("baseline-2023").params, load_scenario("digital-panopticon").params
     for desk in ("human", "cameras", "phones", "radio", "inspections"):
         assert getattr(panopticon.analysis, f"capacity_{desk}") == pytest.approx(10 * getattr(base.analysis, f"capacity_{desk}"))
@@ -29,7 +31,7 @@ def test_overrides_apply_and_are_validated():
     p = make_parameters({"inspections.random_rate": 0.01})
     assert p.inspections.random_rate == 0.01
     with pytest.raises(PanopticumError, match=r"outside its range \[0.0, 0.1\]"):
-        make_parameters({"inspections.random_rate": 2})
+        make_parameters({"informants.share": 2})
     with pytest.raises(PanopticumError, match="unknown parameter 'inspections.randomrate'; did you mean inspections.random_rate"):
         make_parameters({"inspections.randomrate": 0.1})
     with pytest.raises(PanopticumError, match="true or false"):

@@ -7,6 +7,7 @@ import re
 
 import pandas as pd
 import pytest
+from conftest import NO_BURN_IN
 
 from panopticum.errors import PanopticumError
 from panopticum.report.compare import write_compare
@@ -26,7 +27,7 @@ def runs(tmp_path_factory):
     cache.mkdir(exist_ok=True)
     enable_compilation_cache(cache)
     store = RunStore.open(tmp_path_factory.mktemp("report-store"), create=True)
-    kw = dict(agents=AGENTS, days=DAYS, seed=SEED, chunk_days=CHUNK)
+    kw = dict(agents=AGENTS, days=DAYS, seed=SEED, chunk_days=CHUNK, overrides=NO_BURN_IN)
     ensemble = start_run(store, "baseline-2023", members=MEMBERS, **kw)
     single = start_run(store, "human-only", **kw)
     return store, ensemble, single

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from conftest import run_cli
+from conftest import NO_BURN_IN, run_cli
 
 from panopticum.store import RunStore, start_run
 
@@ -21,8 +21,8 @@ def runs(tmp_path_factory):
     scenario = base / "dollars.toml"
     scenario.write_text(f'[scenario]\nname = "{MATH_NAME}"\nextends = "baseline-2023"\n')
     store = RunStore.open(base / "store", create=True)
-    quiet = start_run(store, "no-surveillance", agents=10_000, days=7, seed=1, chunk_days=7)
-    dollars = start_run(store, str(scenario), agents=10_000, days=7, seed=1, chunk_days=7)
+    quiet = start_run(store, "no-surveillance", agents=10_000, days=7, seed=1, chunk_days=7, overrides=NO_BURN_IN)
+    dollars = start_run(store, str(scenario), agents=10_000, days=7, seed=1, chunk_days=7, overrides=NO_BURN_IN)
     return store, quiet, dollars
 
 

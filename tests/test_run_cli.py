@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from conftest import NO_BURN_IN_ARGS
 
 
 def panopticum(*args: str, cache: Path | None = None, timeout: float = 300) -> subprocess.CompletedProcess:
@@ -27,7 +28,7 @@ def cli_run(tmp_path_factory):
     base = tmp_path_factory.mktemp("cli")
     store, out = base / "store", base / "out"
     done = panopticum("run", "--scenario", "baseline-2023", "--agents", "10000", "--days", "14", "--seed", "5",
-                      "--chunk-days", "7", "--set", "informants.share=0.03", "--store", str(store), "--out", str(out),
+                      "--chunk-days", "7", "--set", "informants.share=0.03", *NO_BURN_IN_ARGS, "--store", str(store), "--out", str(out),
                       cache=cache)
     assert done.returncode == 0, done.stderr
     return done, store, out

@@ -19,8 +19,14 @@ def slope_per_year(daily: np.ndarray) -> float:
     return float(np.polyfit(days, daily, 1)[0] * 365)
 
 
-def test_each_stock_starts_at_its_share_of_adults(country):
-    day0 = simulate(country, "no-surveillance", days=1, members=4)
+@pytest.fixture(scope="module")
+def control(country):
+    """No surveillance: nobody is sent to detention, the stocks held on day 0 only empty."""
+    return simulate(country, "no-surveillance", days=150, members=4)
+
+
+def test_each_stock_starts_at_its_share_of_adults(country, control):
+    day0 = control
     adults = int((country.age >= 17).sum())
     for kind in DETENTION_KINDS:
         share = getattr(DEFAULTS.detention, f"initial_{kind}")
@@ -28,12 +34,11 @@ def test_each_stock_starts_at_its_share_of_adults(country):
         assert day0[f"share_detained_{kind}"][0] == pytest.approx(share, abs=4 * sigma + 1e-9), kind
 
 
-def test_stocks_release_at_their_terms_when_nobody_is_sent(country):
+def test_stocks_release_at_their_terms_when_nobody_is_sent(control):
     """No surveillance: no new prisoners. Labour training (terms of about three months)
     empties within its longest term; the camps release about 1/term of their stock a
     year, as a stationary stock does."""
     days = 150
-    control = simulate(country, "no-surveillance", days=days, members=4)
     longest_labour = DEFAULTS.enforcement.term_trade * (1 + DEFAULTS.enforcement.term_spread)
     assert control["share_detained_labour_training"][int(longest_labour) + 1 :].max() == 0
     camp = control["share_detained_political_camp"]

@@ -13,13 +13,14 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 import pytest
+from conftest import NO_BURN_IN, NO_BURN_IN_ARGS
 
 from panopticum.errors import PanopticumError
 from panopticum.store import RunStore, parameter_hash, start_run
 
 AGENTS, DAYS, CHUNK, SEED = 10_000, 56, 7, 3
 RUN_ARGS = ["run", "--scenario", "baseline-2023", "--agents", str(AGENTS), "--days", str(DAYS), "--seed", str(SEED),
-            "--chunk-days", str(CHUNK)]
+            "--chunk-days", str(CHUNK), *NO_BURN_IN_ARGS]
 
 
 @pytest.fixture(scope="session")
@@ -43,7 +44,7 @@ def cli(args: list[str], cache: str, **kw) -> subprocess.Popen:
 def ref(tmp_path_factory, xla_cache):
     """An uninterrupted run in its own store: (store, run_id)."""
     store = RunStore.open(tmp_path_factory.mktemp("ref-store"), create=True)
-    run_id = start_run(store, "baseline-2023", agents=AGENTS, days=DAYS, seed=SEED, chunk_days=CHUNK)
+    run_id = start_run(store, "baseline-2023", agents=AGENTS, days=DAYS, seed=SEED, chunk_days=CHUNK, overrides=NO_BURN_IN)
     return store, run_id
 
 
@@ -143,7 +144,7 @@ def test_ctrl_c_marks_the_run_incomplete(tmp_path, xla_cache):
 def test_two_runs_into_one_store_both_land(tmp_path, xla_cache):
     store_dir = tmp_path / "shared"
     args = ["run", "--scenario", "baseline-2023", "--agents", str(AGENTS), "--days", "14", "--chunk-days", str(CHUNK),
-            "--store", str(store_dir)]
+            "--store", str(store_dir), *NO_BURN_IN_ARGS]
     procs = [cli([*args, "--seed", str(seed)], xla_cache) for seed in (1, 2)]
     for p in procs:
         _, err = p.communicate(timeout=300)

@@ -14,7 +14,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
-from conftest import one_error_line, run_cli
+from conftest import NO_BURN_IN, NO_BURN_IN_ARGS, one_error_line, run_cli
 
 from panopticum.errors import PanopticumError
 from panopticum.store import RunStore, resume_run, start_run
@@ -31,7 +31,7 @@ def base(tmp_path_factory):
     cache.mkdir(exist_ok=True)
     enable_compilation_cache(cache)
     store = RunStore.open(tmp_path_factory.mktemp("base") / "store", create=True)
-    run_id = start_run(store, "baseline-2023", agents=AGENTS, days=DAYS, seed=SEED, chunk_days=CHUNK)
+    run_id = start_run(store, "baseline-2023", agents=AGENTS, days=DAYS, seed=SEED, chunk_days=CHUNK, overrides=NO_BURN_IN, overrides=NO_BURN_IN)
     return store.root, run_id
 
 
@@ -59,7 +59,7 @@ def interrupted_run(store: RunStore, stop_at: int) -> str:
             raise KeyboardInterrupt
 
     with pytest.raises(KeyboardInterrupt):
-        start_run(store, "baseline-2023", agents=AGENTS, days=DAYS, seed=SEED, chunk_days=CHUNK,
+        start_run(store, "baseline-2023", agents=AGENTS, days=DAYS, seed=SEED, chunk_days=CHUNK, overrides=NO_BURN_IN,
                   on_chunk=on_chunk, on_created=created.append)
     assert store.status(created[0])["status"] == "incomplete"
     return created[0]
@@ -182,7 +182,7 @@ def test_metrics_view_exists_from_the_start_of_a_new_store(tmp_path):
     def on_chunk(done: int, days: int) -> None:
         seen.append((done, catalog_rows(store.root, "SELECT count(*) FROM metrics")[0][0]))
 
-    start_run(store, "baseline-2023", agents=AGENTS, days=14, seed=SEED, chunk_days=CHUNK, on_chunk=on_chunk)
+    start_run(store, "baseline-2023", agents=AGENTS, days=14, seed=SEED, chunk_days=CHUNK, on_chunk=on_chunk, overrides=NO_BURN_IN)
     assert seen[0] == (0, 0)  # the view is there, empty, before any chunk
     assert seen[1][0] == 7 and seen[1][1] > 0  # and shows the first chunk during the first run
 
@@ -225,7 +225,7 @@ def test_disk_full_during_a_run_gives_one_line_and_resume_completes(base, tmp_pa
 
     monkeypatch.setattr(np, "savez", savez_on_a_full_disk)
     code, _, err = run_cli(["run", "--scenario", "baseline-2023", "--agents", AGENTS, "--days", DAYS, "--seed", SEED,
-                            "--chunk-days", CHUNK, "--store", store_dir], capsys)
+                            "--chunk-days", CHUNK, "--store", store_dir, *NO_BURN_IN_ARGS], capsys)
     line = one_error_line(err)
     assert code == 2 and "is full" in line and "resume" in line and f"--store {store_dir}" in line
     monkeypatch.setattr(np, "savez", real_savez)
@@ -243,7 +243,7 @@ def test_disk_full_on_a_real_small_tmpfs(base, small_tmpfs, capsys):
     directory, resize = small_tmpfs("1500k")
     store_dir = directory / "store"
     code, _, err = run_cli(["run", "--scenario", "baseline-2023", "--agents", AGENTS, "--days", DAYS, "--seed", SEED,
-                            "--chunk-days", CHUNK, "--store", store_dir], capsys)
+                            "--chunk-days", CHUNK, "--store", store_dir, *NO_BURN_IN_ARGS], capsys)
     line = one_error_line(err)
     assert code == 2 and "is full" in line, line
     assert not list(store_dir.rglob("*.tmp"))
