@@ -5,6 +5,14 @@ ensemble of K seeds is one compiled program over a leading axis of K states. Mem
 key is ``fold_in(key(seed), m)`` and each day's randomness is ``fold_in(member_key,
 day)``, so results do not depend on the chunk length, a resumed run ends exactly where an
 uninterrupted one does, and member 0 of an ensemble is the single run of the same seed.
+
+:meth:`Simulation.run_batch` runs many parameter sets at once (a sweep): the parameters,
+the keys and, where they differ, the schedule's levels carry the leading member axis too,
+so B points x K seeds are one axis of B*K members and one compiled program per shape.
+A member's result depends only on its key, its parameters and its schedule, so member
+``p*K + r`` of a batch built with :func:`batch_keys` is bit for bit member r of the
+ensemble run ``run(seed, params_p, schedule_p, members=K)``, and replicate 0 is the single
+run of the seed.
 """
 
 from __future__ import annotations
@@ -55,6 +63,43 @@ def _compiled(layout: Layout, cadence: int):
     return run, init
 
 
+def batch_keys(seed: int, replicates: int, points: int) -> jax.Array:
+    """Keys of a batch of ``points`` x ``replicates`` members, point-major: member ``p*K + r``
+    gets ``fold_in(key(seed), r)``, the key of member r of an ensemble of the seed, at every
+    point (common random numbers across points)."""
+    return jnp.tile(member_keys(seed, replicates), points)
+
+
+def _schedule_axes(schedule: Schedule) -> Schedule:
+    """``vmap`` axes for a schedule: 0 for levels given per member (``[members, days]``),
+    None for levels every member shares (``[days]``, always so for ``day``, whose tie-update
+    branch must stay a real branch under ``vmap``)."""
+    return Schedule(**{f.name: (0 if np.ndim(getattr(schedule, f.name)) == 2 else None) for f in dataclasses.fields(Schedule)})
+
+
+def _slice_days(schedule: Schedule, start: int, stop: int) -> Schedule:
+    """Days ``start:stop`` of a schedule whose fields are ``[days]`` or ``[members, days]``."""
+    return Schedule(**{f.name: getattr(schedule, f.name)[..., start:stop] for f in dataclasses.fields(Schedule)})
+
+
+@functools.lru_cache(maxsize=8)
+def _compiled_batch(layout: Layout, cadence: int, schedule_axes: tuple):
+    """Like :func:`_compiled`, with the parameters (and the per-member schedule levels named
+    in ``schedule_axes``) mapped over the member axis instead of shared."""
+    step = make_step(layout, cadence)
+
+    def run_chunk(key, state, world, params, schedule):
+        def body(s, levels):
+            return step(key, s, world, params, levels)
+
+        return jax.lax.scan(body, state, schedule)
+
+    axes = Schedule(**dict(schedule_axes))
+    run = jax.jit(jax.vmap(run_chunk, in_axes=(0, 0, None, 0, axes)))
+    init = jax.jit(jax.vmap(lambda k, w, p: init_state(k, w, p, layout), in_axes=(0, None, 0)))
+    return run, init
+
+
 class Simulation:
     """A compiled model for one world; call :meth:`run` for any seed and parameters."""
 
@@ -85,4 +130,27 @@ class Simulation:
             stop = min(start + chunk_days, total)
             rows = jax.tree_util.tree_map(jnp.asarray, slice_schedule(schedule, start, stop))
             state, (regional, national) = self._run_chunk(keys, state, self.world, params, rows)
+            yield Chunk(first_day=start, regional=np.asarray(regional), national=np.asarray(national), state=state)
+
+    def run_batch(
+        self,
+        keys: jax.Array,
+        params: dict,
+        schedule: Schedule,
+        chunk_days: int = 30,
+    ) -> Iterator[Chunk]:
+        """Run a batch of members with their own parameters: ``keys`` ``[M]``, every leaf of
+        ``params`` ``[M]`` and each schedule level ``[days]`` (shared) or ``[M, days]``.
+        Yields one :class:`Chunk` per ``chunk_days`` days, leading axis the M members."""
+        axes = _schedule_axes(schedule)
+        run_chunk, init = _compiled_batch(
+            self.layout, self.cadence, tuple((f.name, getattr(axes, f.name)) for f in dataclasses.fields(Schedule))
+        )
+        params = {k: jnp.asarray(v, dtype=jnp.float32) for k, v in params.items()}
+        state = init(keys, self.world, params)
+        total = np.shape(schedule.day)[-1]
+        for start in range(0, total, chunk_days):
+            stop = min(start + chunk_days, total)
+            rows = jax.tree_util.tree_map(jnp.asarray, _slice_days(schedule, start, stop))
+            state, (regional, national) = run_chunk(keys, state, self.world, params, rows)
             yield Chunk(first_day=start, regional=np.asarray(regional), national=np.asarray(national), state=state)

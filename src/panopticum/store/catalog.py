@@ -123,3 +123,62 @@ def _fill(con, root: Path, rows: pd.DataFrame) -> None:
     else:
         con.execute("DROP VIEW IF EXISTS metrics")
     con.execute("COMMIT")
+
+
+EXPERIMENT_COLUMNS = [
+    ("experiment_id", "VARCHAR"),
+    ("name", "VARCHAR"),
+    ("status", "VARCHAR"),
+    ("design", "VARCHAR"),
+    ("scenario", "VARCHAR"),
+    ("definition_hash", "VARCHAR"),
+    ("agents", "BIGINT"),
+    ("days", "INTEGER"),
+    ("seed", "BIGINT"),
+    ("replicates", "INTEGER"),
+    ("points", "BIGINT"),
+    ("units", "BIGINT"),
+    ("units_done", "BIGINT"),
+    ("created", "TIMESTAMPTZ"),
+    ("updated", "TIMESTAMPTZ"),
+]
+
+POINT_COLUMNS = [
+    ("experiment_id", "VARCHAR"),
+    ("key", "VARCHAR"),
+    ("point", "BIGINT"),
+    ("replicate", "INTEGER"),
+    ("seed", "BIGINT"),
+    ("parameters", "VARCHAR"),
+    ("outcomes", "VARCHAR"),
+    ("batch", "VARCHAR"),
+    ("worker", "VARCHAR"),
+]
+
+
+def write_experiment_tables(root: Path, experiments: pd.DataFrame, points: pd.DataFrame) -> bool:
+    """Replace the catalog's ``experiments`` and ``points`` tables (parameters and outcomes as
+    JSON text); the ``runs`` table is left alone. False, changing nothing, when the catalog
+    is busy or damaged (the experiments' own files are the source of truth)."""
+    import duckdb
+
+    path = root / layout.CATALOG
+    try:
+        with store_lock(root):
+            try:
+                con = _connect(path)
+            except (duckdb.Error, CatalogDamaged):
+                return False
+            try:
+                con.execute("BEGIN TRANSACTION")
+                for table, columns, rows in (("experiments", EXPERIMENT_COLUMNS, experiments), ("points", POINT_COLUMNS, points)):
+                    frame = rows.reindex(columns=[name for name, _ in columns])  # noqa: F841 (read by DuckDB by name)
+                    con.execute(f"CREATE OR REPLACE TABLE {table} ({', '.join(f'{n} {k}' for n, k in columns)})")
+                    if len(frame):
+                        con.execute(f"INSERT INTO {table} SELECT * FROM frame")
+                con.execute("COMMIT")
+            finally:
+                con.close()
+    except (TimeoutError, duckdb.Error):
+        return False
+    return True
