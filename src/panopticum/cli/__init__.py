@@ -31,6 +31,7 @@ COMMAND_MODULES = [
     "panopticum.cli.run",
     "panopticum.cli.runs",
     "panopticum.cli.info",
+    "panopticum.cli.experiments",
 ]
 
 EXIT_USER_ERROR = 2
