@@ -22,12 +22,24 @@ RESUME = typer.Option(False, "--resume", help="continue the latest experiment of
 
 
 def _sweep(file: str, store: Path, scheduler: Optional[str], workers: Optional[int], resume: bool) -> str:
-    from panopticum.experiments.execute import run_experiment
+    from panopticum.experiments.execute import connect
     from panopticum.experiments.spec import load_experiment
     from panopticum.run import enable_compilation_cache
 
     exp = load_experiment(file)
     enable_compilation_cache()
+    client, cluster = connect(scheduler, workers)  # before any output: an unreachable scheduler is one line
+    try:
+        return _sweep_on(exp, file, store, client, resume)
+    finally:
+        client.close()
+        if cluster is not None:
+            cluster.close()
+
+
+def _sweep_on(exp, file: str, store: Path, client, resume: bool) -> str:
+    from panopticum.experiments.execute import run_experiment
+
     console = Console(stderr=True)
     progress = Progress(TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(), TextColumn("runs"),
                         TimeElapsedColumn(), TextColumn("left"), TimeRemainingColumn(), console=console, transient=True)
@@ -44,7 +56,7 @@ def _sweep(file: str, store: Path, scheduler: Optional[str], workers: Optional[i
             progress.update(task, completed=done, total=total)
 
         try:
-            experiment_id = run_experiment(exp, store, scheduler=scheduler, workers=workers, resume=resume,
+            experiment_id = run_experiment(exp, store, client=client, resume=resume,
                                            on_start=on_start, on_progress=on_progress)
         except KeyboardInterrupt:
             where = f" {holder['id']}" if "id" in holder else ""

@@ -75,15 +75,16 @@ def batch_id(units: list[Unit]) -> str:
 
 
 def _stack_schedules(schedules: list) -> Any:
-    """One schedule for the batch: a level all members share stays ``[days]``, others ``[M, days]``."""
+    """One schedule for the batch: ``day`` shared (it decides the tie-update branch, which
+    must stay a real branch), every level per member, whether or not the points' differ
+    (dates and some parameters, such as the closed border's supply, shape them), so every
+    batch of an experiment has one shape and compiles once."""
     from panopticum.engine.timeline import Schedule
 
-    fields = {}
-    for f in dataclasses.fields(Schedule):
-        rows = [getattr(s, f.name) for s in schedules]
-        same = all(np.array_equal(r, rows[0]) for r in rows[1:])
-        fields[f.name] = rows[0] if same else np.stack(rows)
-    return Schedule(**fields)
+    return Schedule(**{
+        f.name: schedules[0].day if f.name == "day" else np.stack([getattr(s, f.name) for s in schedules])
+        for f in dataclasses.fields(Schedule)
+    })
 
 
 def run_units(spec: RunSpec, base, sim, units: list[Unit], size: int) -> tuple[pd.DataFrame, pd.DataFrame | None]:
