@@ -131,6 +131,7 @@ def run_experiment(
     the_plan = plan(exp)
     own = client is None
     cluster = None
+    experiment_id = None
     if own:
         client, cluster = connect(scheduler, workers)
     try:
@@ -147,7 +148,7 @@ def run_experiment(
             store.update_status(experiment_id, status="running")
         _run(exp, store, experiment_id, the_plan, client, on_start, on_progress, sync_seconds)
     except KeyboardInterrupt:
-        if "experiment_id" in locals() and experiment_id:
+        if experiment_id is not None:
             store.update_status(experiment_id, status="interrupted")
             store.sync_catalog()
         raise

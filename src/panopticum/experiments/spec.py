@@ -240,6 +240,8 @@ def _parse(data: dict, text: str, source: str, folder: Path | None) -> Experimen
     population = meta.get("population")
     if population is not None and folder is not None and not Path(population).is_absolute():
         population = str(folder / population)
+    if population is not None and not Path(population).is_file():
+        raise PanopticumError(f"population file not found: {population}")
     agents = _int(meta, "agents", None if population else 20_000, 10_000, 26_500_000)
     if population and agents:
         raise PanopticumError("give either agents or population in [experiment], not both")
@@ -336,6 +338,11 @@ def _factor(table: Any, design: str, base: dict[str, Any]) -> Factor:
     if ("path" in table) == ("paths" in table):
         raise PanopticumError(f"{where}: give either path (one parameter) or name and paths (scaled together)")
     values = table.get("values")
+    levels = table.get("levels")
+    if levels is not None and (isinstance(levels, bool) or not isinstance(levels, int) or levels < 2):
+        raise PanopticumError(f"{where}: levels must be a whole number of at least 2, got {levels!r}")
+    if values is not None and (not isinstance(values, list) or not values):
+        raise PanopticumError(f"{where}: values must be a non-empty list")
     dist = _distribution(table, design, where)
     if "paths" in table:
         return _group(table, design, base, where, dist)
