@@ -175,8 +175,9 @@ def main() -> None:
         lines += ["On the CPU a batch does the same work per agent-day as one point: XLA runs each fused loop on "
                   "one thread, the Dask workers already keep every core busy with one point each, and at 100k "
                   "agents a day's fixed overhead is small next to its per-agent work, so `vmap` over points saves "
-                  "only the per-point dispatch (and a batch's padding can cost more). Batching pays where one point "
-                  "leaves the device idle (a GPU) and in compiling one program per sweep."]
+                  "only the per-point dispatch (and a batch's padding can cost more). Batching should pay where one "
+                  "point leaves the device idle (a GPU; measured only when one is present) and it compiles one "
+                  "program per sweep."]
     if not gpu:
         lines.append("No GPU was present, so there is no GPU row.")
     lines.append(END)
