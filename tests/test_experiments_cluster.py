@@ -195,3 +195,15 @@ def test_an_interrupted_sweep_resumes_with_no_point_lost_or_repeated(client, tmp
     assert_each_unit_once(store, experiment_id, units)
     after = store.results(experiment_id).set_index("key").loc[first.index]
     assert after[["freedom", "media_final"]].equals(first[["freedom", "media_final"]])
+
+
+def test_the_sweep_command_runs_and_resumes_with_nothing_left_to_do(tmp_path, capsys):
+    path = tmp_path / "cli.toml"
+    path.write_text(HEAD.format(name="cli", design="latin", samples=4, series="false"))
+    store = tmp_path / "store"
+    main(["sweep", str(path), "--store", str(store), "--workers", "1"])
+    (experiment_id,) = ExperimentStore.open(store).ids()
+    assert f"experiment {experiment_id} complete" in " ".join(capsys.readouterr().out.split())
+    main(["sweep", str(path), "--store", str(store), "--workers", "1", "--resume"])
+    assert ExperimentStore.open(store).ids() == [experiment_id]
+    assert_each_unit_once(ExperimentStore.open(store), experiment_id, 4 * REPLICATES)
