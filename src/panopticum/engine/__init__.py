@@ -6,7 +6,7 @@ and runs it for a seed or an ensemble over a :class:`Schedule` of the policy tim
 """
 
 from panopticum.engine.params import default_engine_params, engine_params
-from panopticum.engine.simulate import Chunk, Simulation, batch_keys, member_keys
+from panopticum.engine.simulate import Chunk, Simulation, member_keys
 from panopticum.engine.state import State, init_state
 from panopticum.engine.step import make_step
 from panopticum.engine.timeline import Schedule, build_schedule, timeline_events
@@ -19,7 +19,6 @@ __all__ = [
     "Simulation",
     "State",
     "World",
-    "batch_keys",
     "build_schedule",
     "build_world",
     "default_engine_params",

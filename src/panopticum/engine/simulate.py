@@ -7,12 +7,12 @@ day)``, so results do not depend on the chunk length, a resumed run ends exactly
 uninterrupted one does, and member 0 of an ensemble is the single run of the same seed.
 
 :meth:`Simulation.run_batch` runs many parameter sets at once (a sweep): the parameters,
-the keys and, where they differ, the schedule's levels carry the leading member axis too,
+the keys and, where given per member, the schedule's levels carry the leading member axis,
 so B points x K seeds are one axis of B*K members and one compiled program per shape.
-A member's result depends only on its key, its parameters and its schedule, so member
-``p*K + r`` of a batch built with :func:`batch_keys` is bit for bit member r of the
-ensemble run ``run(seed, params_p, schedule_p, members=K)``, and replicate 0 is the single
-run of the seed.
+A member's result depends only on its key, its parameters and its schedule: a member given
+the key ``member_keys(seed, K)[r]`` and point p's parameters and schedule is bit for bit
+member r of the ensemble ``run(seed, params_p, schedule_p, members=K)`` (for K >= 2: a
+batch of one member is compiled differently and may differ in the last bit of a metric).
 """
 
 from __future__ import annotations
@@ -61,13 +61,6 @@ def _compiled(layout: Layout, cadence: int):
     run = jax.jit(jax.vmap(run_chunk, in_axes=(0, 0, None, None, None)))
     init = jax.jit(jax.vmap(lambda k, w, p: init_state(k, w, p, layout), in_axes=(0, None, None)))
     return run, init
-
-
-def batch_keys(seed: int, replicates: int, points: int) -> jax.Array:
-    """Keys of a batch of ``points`` x ``replicates`` members, point-major: member ``p*K + r``
-    gets ``fold_in(key(seed), r)``, the key of member r of an ensemble of the seed, at every
-    point (common random numbers across points)."""
-    return jnp.tile(member_keys(seed, replicates), points)
 
 
 def _schedule_axes(schedule: Schedule) -> Schedule:

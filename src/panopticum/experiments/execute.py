@@ -106,7 +106,7 @@ def connect(scheduler: str | None = None, workers: int | None = None):
     n = workers or os.cpu_count() or 1
     if n < 1:
         raise PanopticumError(f"--workers must be at least 1, got {n}")
-    cluster = LocalCluster(n_workers=n, threads_per_worker=1, processes=True, dashboard_address=None,
+    cluster = LocalCluster(n_workers=n, threads_per_worker=1, processes=True, dashboard_address=":0",
                            silence_logs=logging.ERROR, env=_worker_env())
     return Client(cluster), cluster
 
