@@ -199,7 +199,7 @@ def test_an_interrupted_sweep_resumes_with_no_point_lost_or_repeated(client, tmp
 
 def test_the_sweep_command_runs_and_resumes_with_nothing_left_to_do(tmp_path, capsys):
     path = tmp_path / "cli.toml"
-    path.write_text(HEAD.format(name="cli", design="latin", samples=4, series="false"))
+    path.write_text(HEAD.format(name="cli", design="grid", samples="1\nlevels = 2", series="false"))
     store = tmp_path / "store"
     main(["sweep", str(path), "--store", str(store), "--workers", "1"])
     (experiment_id,) = ExperimentStore.open(store).ids()
@@ -207,3 +207,5 @@ def test_the_sweep_command_runs_and_resumes_with_nothing_left_to_do(tmp_path, ca
     main(["sweep", str(path), "--store", str(store), "--workers", "1", "--resume"])
     assert ExperimentStore.open(store).ids() == [experiment_id]
     assert_each_unit_once(ExperimentStore.open(store), experiment_id, 4 * REPLICATES)
+    main(["report", experiment_id, "--store", str(store), "--out", str(tmp_path / "grid.html")])
+    assert 'id="fig-grid-freedom"' in (tmp_path / "grid.html").read_text()

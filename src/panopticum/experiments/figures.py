@@ -76,3 +76,26 @@ def outcome_scatter(X: pd.DataFrame, Y: pd.Series, outcome: str, columns: int = 
         ax.set_visible(False)
     fig.suptitle(f"{outcome} against each factor (mean over replicates)", fontsize=9.5, fontweight="bold")
     return fig
+
+
+def grid_heatmap(X: pd.DataFrame, Y: pd.Series, outcome: str) -> Figure:
+    """A grid design's outcome over its first two factors (mean over the other factors' levels
+    and the replicates), each cell labelled with its value."""
+    first, second = X.columns[:2]
+    table = pd.DataFrame({"a": X[first].to_numpy(), "b": X[second].to_numpy(), "y": Y.to_numpy()})
+    grid = table.pivot_table(index="b", columns="a", values="y", aggfunc="mean").sort_index(ascending=False)
+    fig = Figure(figsize=(1.2 + 0.75 * grid.shape[1], 1.2 + 0.5 * grid.shape[0]), layout="constrained")
+    ax = fig.subplots()
+    image = ax.imshow(grid.to_numpy(), cmap="viridis", aspect="auto")
+    ax.set_xticks(range(grid.shape[1]), [f"{v:g}" for v in grid.columns])
+    ax.set_yticks(range(grid.shape[0]), [f"{v:g}" for v in grid.index])
+    ax.grid(False)
+    middle = np.nanmean(grid.to_numpy())
+    for (i, j), v in np.ndenumerate(grid.to_numpy()):
+        ax.text(j, i, f"{v:.3g}", ha="center", va="center", fontsize=6.5, color="white" if v < middle else "black")
+    ax.set_xlabel(first)
+    ax.set_ylabel(second)
+    rest = ", ".join(X.columns[2:])
+    ax.set_title(f"{outcome}" + (f" (mean over {rest})" if rest else ""))
+    fig.colorbar(image, ax=ax, shrink=0.8)
+    return fig

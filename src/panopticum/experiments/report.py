@@ -142,6 +142,9 @@ def build_experiment_report(res: ExperimentResults) -> str:
         elif res.design.kind in ("saltelli", "morris"):
             parts.append("<p><b>Indices need every point; this experiment is not complete.</b></p>")
         done = res.rows[name].notna()
+        if res.design.kind == "grid" and len(res.design.factors) >= 2 and done.any():
+            parts.append(H.figure_block(EF.grid_heatmap(X[done], res.rows.loc[done, name], name), f"fig-grid-{name}",
+                                        f"{name} over the grid's first two factors."))
         parts.append(H.figure_block(EF.outcome_scatter(X[done], res.rows.loc[done, name], name), f"fig-scatter-{name}",
                                     f"{name} against each factor, one dot per design row."))
     return H.page(f"panopticum experiment: {d['name']} ({res.experiment_id})", "\n".join(parts))
