@@ -33,6 +33,7 @@ COMMAND_MODULES = [
     "panopticum.cli.info",
     "panopticum.cli.survey",
     "panopticum.cli.dashboard",
+    "panopticum.cli.experiments",
 ]
 
 EXIT_USER_ERROR = 2

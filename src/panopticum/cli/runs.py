@@ -144,13 +144,17 @@ def compare(
 
 @app.command("report")
 def report(
-    run: str = typer.Argument(..., help="a run id"),
+    run: str = typer.Argument(..., help="a run id, or an experiment's id or name"),
     out: Path = typer.Option(Path("report.html"), "--out", help="the HTML file to write"),
     store_dir: Path = STORE_OPTION,
 ) -> None:
-    """Write one self-contained HTML report of a run, figures embedded."""
+    """Write one self-contained HTML report of a run or an experiment, figures embedded."""
+    from panopticum.experiments.cli_report import report_experiment
     from panopticum.report.html import write_report
 
+    if report_experiment(store_dir, run, out):
+        Console().print(f"wrote {out}")
+        return
     store = _open(store_dir)
     run_id = store.resolve(run)
     write_report(store, run_id, out)

@@ -9,6 +9,14 @@ uninterrupted one does, and member 0 of an ensemble is the single run of the sam
 A run may start with a burn-in (:func:`~panopticum.engine.timeline.burn_in_schedule`):
 days ``-L .. -1`` simulated at the start date's levels and not reported, so that day 0
 starts from a settled state. Its days have their own keys (negative day indices).
+
+:meth:`Simulation.run_batch` runs many parameter sets at once (a sweep): the parameters,
+the keys and, where given per member, the schedule's levels carry the leading member axis,
+so B points x K seeds are one axis of B*K members and one compiled program per shape.
+A member's result depends only on its key, its parameters and its schedule: a member given
+the key ``member_keys(seed, K)[r]`` and point p's parameters and schedule is bit for bit
+member r of the ensemble ``run(seed, params_p, schedule_p, members=K)`` (for K >= 2: a
+batch of one member is compiled differently and may differ in the last bit of a metric).
 """
 
 from __future__ import annotations
@@ -56,6 +64,60 @@ def _compiled(layout: Layout, cadence: int):
 
     run = jax.jit(jax.vmap(run_chunk, in_axes=(0, 0, None, None, None)))
     init = jax.jit(jax.vmap(lambda k, w, p, lv: init_state(k, w, p, layout, lv), in_axes=(0, None, None, None)))
+    return run, init
+
+
+_LEVEL_NDIM = {"campaign": 2}
+"""Dimensions of a schedule level shared by every member (``[days, B]`` for the campaign,
+``[days]`` for the rest); one more when it is given per member."""
+
+
+def _per_member(schedule: Schedule, name: str) -> bool:
+    return np.ndim(getattr(schedule, name)) > _LEVEL_NDIM.get(name, 1)
+
+
+def _schedule_axes(schedule: Schedule) -> Schedule:
+    """``vmap`` axes for a schedule: 0 for levels given per member, None for levels every
+    member shares (always so for ``day``, whose tie-update branch must stay a real branch
+    under ``vmap``)."""
+    return Schedule(**{f.name: (0 if _per_member(schedule, f.name) else None) for f in dataclasses.fields(Schedule)})
+
+
+def _slice_days(schedule: Schedule, start: int, stop: int) -> Schedule:
+    """Days ``start:stop`` of a schedule whose levels are shared or per member."""
+    return Schedule(
+        **{
+            f.name: getattr(schedule, f.name)[:, start:stop] if _per_member(schedule, f.name) else getattr(schedule, f.name)[start:stop]
+            for f in dataclasses.fields(Schedule)
+        }
+    )
+
+
+def _day_row(schedule: Schedule, day: int) -> Schedule:
+    """One day's levels (per member where the schedule has them per member)."""
+    return Schedule(
+        **{
+            f.name: jnp.asarray(getattr(schedule, f.name)[:, day] if _per_member(schedule, f.name) else getattr(schedule, f.name)[day])
+            for f in dataclasses.fields(Schedule)
+        }
+    )
+
+
+@functools.lru_cache(maxsize=8)
+def _compiled_batch(layout: Layout, cadence: int, schedule_axes: tuple):
+    """Like :func:`_compiled`, with the parameters (and the per-member schedule levels named
+    in ``schedule_axes``) mapped over the member axis instead of shared."""
+    step = make_step(layout, cadence)
+
+    def run_chunk(key, state, world, params, schedule):
+        def body(s, levels):
+            return step(key, s, world, params, levels)
+
+        return jax.lax.scan(body, state, schedule)
+
+    axes = Schedule(**dict(schedule_axes))
+    run = jax.jit(jax.vmap(run_chunk, in_axes=(0, 0, None, 0, axes)))
+    init = jax.jit(jax.vmap(lambda k, w, p, lv: init_state(k, w, p, layout, lv), in_axes=(0, None, 0, axes)))
     return run, init
 
 
@@ -108,3 +170,33 @@ class Simulation:
             rows = jax.tree_util.tree_map(jnp.asarray, slice_schedule(burn_in, start, start + chunk_days))
             state, _ = self._run_chunk(keys, state, self.world, params, rows)
         return state
+
+    def run_batch(
+        self,
+        keys: jax.Array,
+        params: dict,
+        schedule: Schedule,
+        chunk_days: int = 30,
+        burn_in: Schedule | None = None,
+    ) -> Iterator[Chunk]:
+        """Run a batch of members with their own parameters: ``keys`` ``[M]``, every leaf of
+        ``params`` ``[M]`` and each schedule level shared (``[days, ...]``) or per member
+        (``[M, days, ...]``); ``burn_in`` likewise, run through before the first chunk.
+        Yields one :class:`Chunk` per ``chunk_days`` days, leading axis the M members."""
+        axes = _schedule_axes(schedule)
+        run_chunk, init = _compiled_batch(
+            self.layout, self.cadence, tuple((f.name, getattr(axes, f.name)) for f in dataclasses.fields(Schedule))
+        )
+        params = {k: jnp.asarray(v, dtype=jnp.float32) for k, v in params.items()}
+        first = burn_in if burn_in is not None and len(burn_in.day) else schedule
+        state = init(keys, self.world, params, _day_row(first, 0))
+        if first is burn_in:
+            for start in range(0, len(burn_in.day), chunk_days):
+                rows = jax.tree_util.tree_map(jnp.asarray, _slice_days(burn_in, start, start + chunk_days))
+                state, _ = run_chunk(keys, state, self.world, params, rows)
+        total = len(schedule.day)
+        for start in range(0, total, chunk_days):
+            stop = min(start + chunk_days, total)
+            rows = jax.tree_util.tree_map(jnp.asarray, _slice_days(schedule, start, stop))
+            state, (regional, national) = run_chunk(keys, state, self.world, params, rows)
+            yield Chunk(first_day=start, regional=np.asarray(regional), national=np.asarray(national), state=state)

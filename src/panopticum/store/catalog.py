@@ -1,7 +1,8 @@
 """The catalog: an embedded DuckDB file indexing the runs of a store.
 
 ``catalog.duckdb`` holds a table ``runs`` (one row per run: id, scenario, parameter hash,
-seed, agents, members, days, days done, versions, created, status), a view ``metrics``
+seed, agents, members, days, days done, versions, created, status), tables ``experiments``
+and ``points`` (one row per experiment, and per point and replicate), a view ``metrics``
 over every run's Parquet files (empty, with its columns, before the first chunk lands) and
 a table ``store`` recording the directory the view reads. It is an index, never the only
 copy of anything: each update builds a new catalog from the runs' own ``status.json`` and
@@ -140,6 +141,37 @@ METRICS_COLUMNS = [("run_id", "VARCHAR"), ("member", "SMALLINT"), ("day", "INTEG
                    ("region", "VARCHAR"), ("metric", "VARCHAR"), ("value", "DOUBLE")]
 
 
+EXPERIMENT_COLUMNS = [
+    ("experiment_id", "VARCHAR"),
+    ("name", "VARCHAR"),
+    ("status", "VARCHAR"),
+    ("design", "VARCHAR"),
+    ("scenario", "VARCHAR"),
+    ("definition_hash", "VARCHAR"),
+    ("agents", "BIGINT"),
+    ("days", "INTEGER"),
+    ("seed", "BIGINT"),
+    ("replicates", "INTEGER"),
+    ("points", "BIGINT"),
+    ("units", "BIGINT"),
+    ("units_done", "BIGINT"),
+    ("created", "TIMESTAMPTZ"),
+    ("updated", "TIMESTAMPTZ"),
+]
+
+POINT_COLUMNS = [
+    ("experiment_id", "VARCHAR"),
+    ("key", "VARCHAR"),
+    ("point", "BIGINT"),
+    ("replicate", "INTEGER"),
+    ("seed", "BIGINT"),
+    ("parameters", "VARCHAR"),
+    ("outcomes", "VARCHAR"),
+    ("batch", "VARCHAR"),
+    ("worker", "VARCHAR"),
+]
+
+
 def _fill(con, root: Path, rows: pd.DataFrame) -> None:
     columns = ", ".join(f"{name} {kind}" for name, kind in COLUMNS)
     frame = rows.reindex(columns=[name for name, _ in COLUMNS])  # noqa: F841 (read by DuckDB by name)
@@ -155,7 +187,23 @@ def _fill(con, root: Path, rows: pd.DataFrame) -> None:
     else:  # no chunk yet: the view exists, empty, with its columns
         empty = ", ".join(f"CAST(NULL AS {kind}) AS {name}" for name, kind in METRICS_COLUMNS)
         con.execute(f"CREATE VIEW metrics AS SELECT {empty} WHERE false")
+    experiments, points = _experiment_tables(root)
+    for table, table_columns, table_rows in (("experiments", EXPERIMENT_COLUMNS, experiments), ("points", POINT_COLUMNS, points)):
+        table_frame = table_rows.reindex(columns=[name for name, _ in table_columns])  # noqa: F841 (read by DuckDB by name)
+        con.execute(f"CREATE TABLE {table} ({', '.join(f'{n} {k}' for n, k in table_columns)})")
+        if len(table_frame):
+            con.execute(f"INSERT INTO {table} SELECT * FROM table_frame")
     con.execute("COMMIT")
+
+
+def _experiment_tables(root: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The ``experiments`` and ``points`` tables, from the experiments' own files (empty
+    when the store holds none), so that every rebuild of the catalog keeps them."""
+    from panopticum.experiments.store import EXPERIMENTS, ExperimentStore
+
+    if not (root / EXPERIMENTS).is_dir():
+        return pd.DataFrame(), pd.DataFrame()
+    return ExperimentStore(root).catalog_tables()  # not .open: that may update the catalog itself
 
 
 def recorded_root(root: Path) -> str | None:
