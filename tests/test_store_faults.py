@@ -31,7 +31,7 @@ def base(tmp_path_factory):
     cache.mkdir(exist_ok=True)
     enable_compilation_cache(cache)
     store = RunStore.open(tmp_path_factory.mktemp("base") / "store", create=True)
-    run_id = start_run(store, "baseline-2023", agents=AGENTS, days=DAYS, seed=SEED, chunk_days=CHUNK, overrides=NO_BURN_IN, overrides=NO_BURN_IN)
+    run_id = start_run(store, "baseline-2023", agents=AGENTS, days=DAYS, seed=SEED, chunk_days=CHUNK, overrides=NO_BURN_IN)
     return store.root, run_id
 
 
