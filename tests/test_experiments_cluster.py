@@ -27,7 +27,7 @@ AGENTS, DAYS, SEED, REPLICATES = 10_000, 16, 3, 2
 HEAD = f"""
 [experiment]
 name = "{{name}}"
-scenario = "baseline-2023"
+scenario = "quick.toml"
 agents = {AGENTS}
 days = {DAYS}
 seed = {SEED}
@@ -63,7 +63,18 @@ aggregate = "mean"
 """
 
 
+QUICK = """[scenario]
+name = "quick"
+description = "The 2023 baseline from day 0, without the burn-in (these tests are of the experiment machinery)"
+extends = "baseline-2023"
+
+[timeline]
+burn_in_days = 0
+"""
+
+
 def experiment(tmp_path, name: str, design: str = "morris", samples: int = 3, series: bool = False):
+    (tmp_path / "quick.toml").write_text(QUICK)
     path = tmp_path / f"{name}.toml"
     path.write_text(HEAD.format(name=name, design=design, samples=samples, series=str(series).lower()))
     return load_experiment(str(path))
@@ -122,7 +133,7 @@ def test_a_point_rerun_alone_matches_its_batched_result_bit_for_bit(morris, tmp_
     params = json.loads(point.parameters)
     sets = [a for path, value in params.items() for a in ("--set", f"{path}={json.dumps(value)}")]
     # the documented command: the experiment's seed, its replicates as an ensemble
-    main(["run", "--scenario", "baseline-2023", "--agents", str(AGENTS), "--days", str(DAYS), "--seed", str(SEED),
+    main(["run", "--scenario", exp.scenario_ref, "--agents", str(AGENTS), "--days", str(DAYS), "--seed", str(SEED),
           "--ensemble", str(REPLICATES), "--store", str(tmp_path / "runs"), *sets])
     runs = RunStore.open(tmp_path / "runs")
     alone = runs.metrics(runs.resolve("latest"))
