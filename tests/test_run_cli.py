@@ -44,7 +44,7 @@ def test_run_prints_a_summary_and_writes_the_files(cli_run):
     assert sorted(frame["day"].unique()) == list(range(14)) and "ALL" in set(frame["region"])
     manifest = json.loads((out / "manifest.json").read_text())
     assert manifest["seed"] == 5 and manifest["parameters"]["informants.share"] == 0.03
-    assert manifest["overrides"] == {"informants.share": 0.03}
+    assert manifest["overrides"] == {"informants.share": 0.03, "timeline.burn_in_days": 0}
     assert {"panopticum", "jax", "numpy"} <= set(manifest["versions"]) and "python" in manifest["platform"]
 
 
