@@ -209,6 +209,7 @@ def test_an_interrupted_sweep_resumes_with_no_point_lost_or_repeated(client, tmp
 
 
 def test_the_sweep_command_runs_and_resumes_with_nothing_left_to_do(tmp_path, capsys):
+    (tmp_path / "quick.toml").write_text(QUICK)
     path = tmp_path / "cli.toml"
     path.write_text(HEAD.format(name="cli", design="grid", samples="1\nlevels = 2", series="false"))
     store = tmp_path / "store"
