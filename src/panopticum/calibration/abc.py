@@ -183,6 +183,27 @@ class ParticleModel:
         return self.simulator({path_of(k): v for k, v in dict(pars).items()})
 
 
+class _GenerationProgress(logging.Handler):
+    """Turns pyabc's log lines ('t: 2, eps: ...', 'Accepted: 50 / 212 ...') into one
+    ``on_generation`` call a generation."""
+
+    def __init__(self, on_generation):
+        super().__init__(logging.INFO)
+        self.on_generation, self.current, self.started = on_generation, {}, time.perf_counter()
+
+    def emit(self, record: logging.LogRecord) -> None:
+        text = record.getMessage()
+        if text.startswith("t: ") and ", eps: " in text:
+            t, eps = text[3:].rstrip(".").split(", eps: ")
+            self.current = {"generation": int(t), "epsilon": float(eps)}
+        elif text.startswith("Accepted: ") and self.current and self.on_generation:
+            accepted, rest = text[len("Accepted: "):].split(" / ")
+            now = time.perf_counter()
+            self.on_generation({**self.current, "accepted": int(accepted), "simulations": int(rest.split(" ")[0]),
+                                "seconds": now - self.started})
+            self.started, self.current = now, {}
+
+
 def build_abc(meta: dict[str, Any], targets: TargetSet, sampler):
     import pyabc
 
@@ -262,21 +283,24 @@ def calibrate(
             abc.new(db, observed)
         else:
             abc.load(db, 1)
-        while meta["generations_done"] < meta["generations"]:
+        remaining = meta["generations"] - meta["generations_done"]
+        if remaining > 0:
+            # one call for every generation left: pyabc's epsilon schedule carries across them
+            progress = _GenerationProgress(on_generation)
+            logger = logging.getLogger("ABC")
+            logger.addHandler(progress)
+            logger.setLevel(logging.INFO)
             started = time.perf_counter()
-            history = abc.run(max_nr_populations=1)
-            seconds = time.perf_counter() - started
-            pops = history.get_all_populations()
-            last = pops.iloc[-1]
+            try:
+                history = abc.run(max_nr_populations=remaining)
+            finally:
+                logger.removeHandler(progress)
+                logger.setLevel(logging.WARNING)
             meta["generations_done"] = int(history.max_t) + 1
             meta["simulations"] = int(history.total_nr_simulations)
-            meta["wall_seconds"] = round(meta["wall_seconds"] + seconds, 1)
+            meta["wall_seconds"] = round(meta["wall_seconds"] + time.perf_counter() - started, 1)
             _save_posterior(folder, history)
             _write_json(folder / "calibration.json", meta)
-            if on_generation:
-                on_generation({"generation": int(history.max_t), "epsilon": float(last["epsilon"]),
-                               "accepted": meta["population_size"], "simulations": int(last["samples"]),
-                               "seconds": seconds})
     return folder
 
 
