@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 import pytest
 
 from panopticum.calibration import load_targets
@@ -127,3 +128,18 @@ def test_abc_smc_recovers_known_parameters(tmp_path):
         low, high = weighted_interval(posterior[path].to_numpy(), posterior["weight"].to_numpy())
         assert low <= value <= high, f"{path}: 90% interval [{low:.4f}, {high:.4f}] misses {value}"
         assert high - low < 0.5 * (1.0 if path.startswith("media") else 0.1), f"{path}: the posterior did not narrow"
+
+
+def test_report_has_posterior_plots_and_a_check_of_every_target(tmp_path):
+    from panopticum.calibration.results import write_report
+
+    path = targets_file(tmp_path, share_target("access", "media_access", 0.35, 0.05))
+    folder = calibrate(path, scenario="baseline-2023", agents=10_000, store=tmp_path / "store", generations=1,
+                       population_size=4, free=["media.initial_access_share=0:1"], workers=0, burn_in_days=0)
+    page = write_report(folder, draws=3)
+    text = page.read_text()
+    assert "Posterior predictive check" in text and "access" in text
+    check = pd.read_parquet(folder / "predictive.parquet")
+    assert list(check["target"]) == ["access"]
+    assert check["sim_low_90"].iloc[0] <= check["sim_high_90"].iloc[0]
+    assert (folder / "pairs.png").exists() and (folder / "marginals.png").exists()
