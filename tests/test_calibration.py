@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 from pathlib import Path
@@ -130,12 +131,30 @@ def test_abc_smc_recovers_known_parameters(tmp_path):
         assert high - low < 0.5 * (1.0 if path.startswith("media") else 0.1), f"{path}: the posterior did not narrow"
 
 
-def test_report_has_posterior_plots_and_a_check_of_every_target(tmp_path):
+@pytest.fixture(scope="module")
+def small_calibration(tmp_path_factory):
+    """One generation of 4 particles on one target, then resumed to a second generation."""
+    tmp = tmp_path_factory.mktemp("calibration")
+    path = targets_file(tmp, share_target("access", "media_access", 0.35, 0.05))
+    store = tmp / "store"
+    folder = calibrate(path, scenario="baseline-2023", agents=10_000, store=store, generations=1,
+                       population_size=4, free=["media.initial_access_share=0:1"], workers=0, burn_in_days=0)
+    first = load_posterior(folder)
+    resumed = calibrate(None, scenario="", agents=0, store=store, generations=2, workers=0, resume=folder.name)
+    return store, resumed, first
+
+
+def test_resume_continues_from_the_database(small_calibration):
+    store, folder, first = small_calibration
+    meta = json.loads((folder / "calibration.json").read_text())
+    assert meta["generations_done"] == 2 and first["generation"].iloc[0] == 0
+    assert load_posterior(folder)["generation"].iloc[0] == 1
+
+
+def test_report_has_posterior_plots_and_a_check_of_every_target(small_calibration):
     from panopticum.calibration.results import write_report
 
-    path = targets_file(tmp_path, share_target("access", "media_access", 0.35, 0.05))
-    folder = calibrate(path, scenario="baseline-2023", agents=10_000, store=tmp_path / "store", generations=1,
-                       population_size=4, free=["media.initial_access_share=0:1"], workers=0, burn_in_days=0)
+    _, folder, _ = small_calibration
     page = write_report(folder, draws=3)
     text = page.read_text()
     assert "Posterior predictive check" in text and "access" in text
@@ -143,3 +162,18 @@ def test_report_has_posterior_plots_and_a_check_of_every_target(tmp_path):
     assert list(check["target"]) == ["access"]
     assert check["sim_low_90"].iloc[0] <= check["sim_high_90"].iloc[0]
     assert (folder / "pairs.png").exists() and (folder / "marginals.png").exists()
+
+
+def test_run_posterior_stores_one_run_per_draw_with_its_parameters(small_calibration, capsys):
+    from panopticum.cli import main
+    from panopticum.store import RunStore
+
+    store, folder, _ = small_calibration
+    main(["run", "--posterior", folder.name, "--ensemble", "2", "--days", "10", "--store", str(store)])
+    run_ids = RunStore.open(store).run_ids()
+    drawn = set(load_posterior(folder)["media.initial_access_share"])
+    assert len(run_ids) == 2
+    for run_id in run_ids:
+        overrides = RunStore.open(store).manifest(run_id)["overrides"]
+        assert overrides["media.initial_access_share"] in drawn
+        assert overrides["timeline.burn_in_days"] == 0

@@ -139,7 +139,7 @@ class Sampler:
         try:
             if self.scheduler is None:
                 self.cluster = LocalCluster(n_workers=self.workers, threads_per_worker=1, processes=True,
-                                            dashboard_address=None)
+                                            dashboard_address=":0")
                 self.client = Client(self.cluster)
             else:
                 self.client = Client(self.scheduler, timeout=30)
@@ -243,7 +243,8 @@ def calibrate(
 
     logging.getLogger("ABC").setLevel(logging.WARNING)
     logging.getLogger("Sampler").setLevel(logging.WARNING)
-    logging.getLogger("Epsilon").setLevel(logging.WARNING)
+    for name in ("Epsilon", "ABC.History", "ABC.Distance", "ABC.Population", "ABC.Predictor", "distributed"):
+        logging.getLogger(name).setLevel(logging.WARNING)
     if resume is not None:
         folder = resolve(store, resume)
         meta = json.loads((folder / "calibration.json").read_text())
@@ -288,13 +289,14 @@ def calibrate(
             # one call for every generation left: pyabc's epsilon schedule carries across them
             progress = _GenerationProgress(on_generation)
             logger = logging.getLogger("ABC")
-            logger.addHandler(progress)
+            saved = logger.handlers[:]
+            logger.handlers = [progress]  # pyabc's own lines are replaced by on_generation's
             logger.setLevel(logging.INFO)
             started = time.perf_counter()
             try:
                 history = abc.run(max_nr_populations=remaining)
             finally:
-                logger.removeHandler(progress)
+                logger.handlers = saved
                 logger.setLevel(logging.WARNING)
             meta["generations_done"] = int(history.max_t) + 1
             meta["simulations"] = int(history.total_nr_simulations)
