@@ -177,3 +177,45 @@ def test_run_posterior_stores_one_run_per_draw_with_its_parameters(small_calibra
         overrides = RunStore.open(store).manifest(run_id)["overrides"]
         assert overrides["media.initial_access_share"] in drawn
         assert overrides["timeline.burn_in_days"] == 0
+
+
+def test_survey_and_census_targets_read_a_snapshot_through_the_surveys_package(tmp_path):
+    from panopticum.calibration.observables import SnapshotsUnavailable, observe
+    from panopticum.population import build_population
+    from panopticum.surveys import synthetic_snapshot
+
+    population = build_population(10_000, 0)
+    snapshot = synthetic_snapshot(population, seed=1)
+    targets = load_targets(targets_file(tmp_path, """
+[[target]]
+name = "video"
+kind = "survey"
+design = "srs-1000"
+question = "media_ever"
+date = 2023-01-05
+observed = 0.8
+uncertainty = 0.05
+
+[[target]]
+name = "phones"
+kind = "census"
+question = "phone"
+date = 2023-01-05
+observed = 6750000
+uncertainty = 250000
+"""))
+    survey, census = targets.targets
+    regional = np.zeros((1, 10, 2, 1))
+    national = np.zeros((1, 10, 1))
+    view = RunView(regional, national, targets.start_date, adults=2e7, people=26.5e6)
+    with pytest.raises(SnapshotsUnavailable):
+        observe(view, survey)
+    view.snapshots = lambda date: snapshot
+    [estimate] = observe(view, survey)
+    assert 0 < estimate < 1
+    [phones] = observe(view, census)
+    from panopticum.surveys.questions import target_mask
+
+    adults_free = target_mask(snapshot, 17)
+    expected = (snapshot["phone"] & adults_free).sum() * 26.5e6 / snapshot.n
+    assert phones == pytest.approx(expected)

@@ -101,10 +101,11 @@ def _survey(view: RunView, target: Target, seed: int) -> float:
     snapshot = _snapshot(view, target)
     study = run_study(snapshot, load_design(target.design), replicates=1, seed=seed)
     est = study.estimates
-    rows = est[(est["question"] == target.question) & (est["estimator"] == target.estimator) & (est["sample"] == target.sample)]
+    sample = target.sample or study.design.samples[0].label
+    rows = est[(est["question"] == target.question) & (est["estimator"] == target.estimator) & (est["sample"] == sample)]
     if rows.empty:
         raise PanopticumError(f"target '{target.name}': design {target.design} gave no {target.estimator} estimate of "
-                              f"{target.question} for sample {target.sample}")
+                              f"{target.question} for sample {sample}")
     return float(rows["estimate"].iloc[0])
 
 

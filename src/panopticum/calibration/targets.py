@@ -77,7 +77,7 @@ class Target:
     design: str | None = None
     question: str | None = None
     estimator: str = "raw"
-    sample: str = "all"
+    sample: str = ""  # a sample label of the design; "" means its first sample
     note: str = ""
 
     @property
@@ -190,6 +190,15 @@ def _check_design(design: Any, question: Any, where: str) -> None:
     _check_question(question, where)
 
 
+def _check_sample(design: str, sample: Any, where: str) -> str:
+    from panopticum.surveys.designs import load_design
+
+    labels = [s.label for s in load_design(design).samples] + (["all"] if len(load_design(design).samples) > 1 else [])
+    if sample != "" and sample not in labels:
+        raise PanopticumError(f"{where}: design {design} has no sample {sample!r} (samples: {', '.join(labels)})")
+    return str(sample)
+
+
 def _check_question(question: Any, where: str) -> None:
     from panopticum.surveys.questions import QUESTION_NAMES
 
@@ -216,7 +225,7 @@ def _target(raw: Any, index: int, start: datetime.date, end: datetime.date) -> T
     if kind == "survey":
         _check_design(raw.get("design"), raw.get("question"), where)
         fields.update(design=raw["design"], question=raw["question"], estimator=str(raw.get("estimator", "raw")),
-                      sample=str(raw.get("sample", "all")))
+                      sample=_check_sample(raw["design"], raw.get("sample", ""), where))
     if kind == "census":
         _check_question(raw.get("question"), where)
         fields["question"] = raw["question"]
