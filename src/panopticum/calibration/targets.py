@@ -183,7 +183,6 @@ def _check_metric(metric: Any, kind: str, where: str) -> str:
 
 def _check_design(design: Any, question: Any, where: str) -> None:
     from panopticum.surveys.designs import builtin_designs
-    from panopticum.surveys.questions import QUESTION_NAMES
 
     if not isinstance(design, str) or not (design in builtin_designs() or Path(design).suffix == ".toml" and Path(design).exists()):
         raise PanopticumError(f"{where}: unknown survey design {design!r} (built-in: {', '.join(builtin_designs())})")
