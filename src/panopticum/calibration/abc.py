@@ -239,8 +239,6 @@ def calibrate(
     ``on_generation`` gets ``{generation, epsilon, accepted, simulations, seconds}`` after
     each; ``on_note`` gets one-line notes (e.g. the targets skipped for lack of snapshots).
     """
-    import pyabc
-
     logging.getLogger("ABC").setLevel(logging.WARNING)
     logging.getLogger("Sampler").setLevel(logging.WARNING)
     for name in ("Epsilon", "ABC.History", "ABC.Distance", "ABC.Population", "ABC.Predictor", "distributed"):
