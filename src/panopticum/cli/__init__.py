@@ -32,6 +32,7 @@ COMMAND_MODULES = [
     "panopticum.cli.runs",
     "panopticum.cli.info",
     "panopticum.cli.survey",
+    "panopticum.cli.calibrate",
     "panopticum.cli.dashboard",
     "panopticum.cli.experiments",
 ]

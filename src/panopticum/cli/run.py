@@ -54,7 +54,7 @@ def run_with_progress(console: Console, label: str, work) -> str:
 
 @app.command("run")
 def run(
-    scenario: str = typer.Option(..., "--scenario", help="a built-in scenario name or a scenario .toml file"),
+    scenario: Optional[str] = typer.Option(None, "--scenario", help="a built-in scenario name or a scenario .toml file (with --posterior: the calibration's by default)"),
     population: Optional[Path] = typer.Option(None, "--population", help="a population file (from `panopticum population --out`)"),
     agents: Optional[int] = typer.Option(None, "--agents", help="agents to build when no --population is given (default 20,000)"),
     days: Optional[int] = typer.Option(None, "--days", help="days to simulate (default: the scenario's)"),
@@ -64,10 +64,19 @@ def run(
     store_dir: Path = typer.Option(Path(DEFAULT_STORE), "--store", help="the run store to add the run to"),
     ensemble: int = typer.Option(1, "--ensemble", help="members: K seeds run as one compiled program"),
     chunk_days: int = typer.Option(30, "--chunk-days", help="days per chunk: progress and checkpoints after each"),
+    posterior: Optional[str] = typer.Option(None, "--posterior", help="a calibration id in the store: run --ensemble draws of its posterior, each with its own parameters"),
 ) -> None:
     """Run a scenario: progress over days, a summary table, and the run kept in the store."""
     from panopticum.run import enable_compilation_cache
     from panopticum.store import RunStore, start_run
+
+    if posterior is not None:
+        from panopticum.cli.posterior import run_posterior
+
+        run_posterior(posterior, scenario, population, agents, days, seed, assignments, store_dir, ensemble, chunk_days)
+        return
+    if scenario is None:
+        raise PanopticumError("--scenario is needed (or --posterior CALIBRATION)")
 
     _check_inputs(scenario, assignments, days, ensemble, population, agents, seed, chunk_days)
     if out is not None:
