@@ -2,8 +2,10 @@
 
 Each phase's cost is measured as the difference between two jitted *prefixes* of the day:
 the day up to and including the phase, returning everything computed so far, less the day
-up to the phase before. XLA fuses across phases in the real step, so the sum of the phases
-is an upper bound of the step; the whole step is timed too. The tie update (every
+up to the phase before. XLA fuses differently in a prefix than in the real step (a prefix
+returns what the step would keep in registers; the step carries the new state), so the
+differences are a guide to where the work is, not parts that add up to the step; the whole
+step is timed too. The tie update (every
 ``cadence`` days) is timed on its own, and so is a bare counter-hash uniform, the model's
 most repeated operation.
 
