@@ -250,11 +250,16 @@ def prepare(
     return scenario, pop, days, override_dict
 
 
-def make_simulation(scenario: Scenario, population: Population, days: int) -> tuple[Simulation, dict, Any, Any]:
+def make_simulation(
+    scenario: Scenario, population: Population, days: int, devices: int = 1
+) -> tuple[Simulation, dict, Any, Any]:
     """The compiled model for a population, the engine's parameters, the day schedule and
-    the burn-in's schedule."""
+    the burn-in's schedule. ``devices > 1`` splits the agents over that many devices."""
     world, layout = build_world(population)
-    sim = Simulation(world, layout, scenario.params.beliefs.cadence_days)
+    try:
+        sim = Simulation(world, layout, scenario.params.beliefs.cadence_days, devices=devices)
+    except ValueError as exc:
+        raise PanopticumError(str(exc)) from None
     return sim, engine_params(scenario.params), build_schedule(scenario.params, days), burn_in_schedule(scenario.params)
 
 
@@ -281,18 +286,21 @@ def run_scenario(
     members: int = 1,
     chunk_days: int = 30,
     on_chunk: Callable[[Chunk, int], None] | None = None,
+    devices: int = 1,
 ) -> RunResult:
     """Run a scenario (a built-in name, a TOML path or a :class:`Scenario`) to the end.
 
     ``members > 1`` runs an ensemble of seeds as one compiled program; ``on_chunk(chunk,
     days)`` is called after each chunk of days (for progress bars and checkpoints).
+    ``devices > 1`` splits the agent axis over that many devices (the same integer results;
+    float sums over agents within the tolerance in docs/engine.md).
     """
     scenario, pop, days, override_dict = prepare(
         scenario, population=population, agents=agents, days=days, seed=seed, overrides=overrides, members=members
     )
     check_memory(pop.n, members, chunk_days)
     started = time.perf_counter()
-    sim, params, schedule, burn_in = make_simulation(scenario, pop, days)
+    sim, params, schedule, burn_in = make_simulation(scenario, pop, days, devices)
     regional, national, state = [], [], None
     for chunk in sim.run(seed, params, schedule, members=members, chunk_days=chunk_days, burn_in=burn_in):
         regional.append(chunk.regional)

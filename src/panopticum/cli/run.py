@@ -65,11 +65,17 @@ def run(
     ensemble: int = typer.Option(1, "--ensemble", help="members: K seeds run as one compiled program"),
     chunk_days: int = typer.Option(30, "--chunk-days", help="days per chunk: progress and checkpoints after each"),
     posterior: Optional[str] = typer.Option(None, "--posterior", help="a calibration id in the store: run --ensemble draws of its posterior, each with its own parameters"),
+    devices: int = typer.Option(1, "--devices", help="split the agents over this many devices: GPUs, or CPU cores as host devices"),
 ) -> None:
     """Run a scenario: progress over days, a summary table, and the run kept in the store."""
     from panopticum.run import enable_compilation_cache
     from panopticum.store import RunStore, start_run
 
+    if devices < 1:
+        raise PanopticumError(f"--devices must be 1 or more, got {devices}")
+    from panopticum.engine.sharding import request_cpu_devices
+
+    request_cpu_devices(devices)  # before JAX starts: a CPU then offers that many host devices
     if posterior is not None:
         from panopticum.cli.posterior import run_posterior
 
@@ -77,7 +83,6 @@ def run(
         return
     if scenario is None:
         raise PanopticumError("--scenario is needed (or --posterior CALIBRATION)")
-
     _check_inputs(scenario, assignments, days, ensemble, population, agents, seed, chunk_days)
     if out is not None:
         check_writable_dir(out, "--out")
@@ -91,6 +96,7 @@ def run(
         return start_run(
             store, scenario, population=population, agents=agents, days=days, seed=seed, overrides=assignments,
             members=ensemble, chunk_days=chunk_days, on_stage=on_stage, on_chunk=on_chunk, on_created=created.append,
+            devices=devices,
         )
 
     try:

@@ -6,6 +6,9 @@ key is ``fold_in(key(seed), m)`` and each day's randomness is ``fold_in(member_k
 day)``, so results do not depend on the chunk length, a resumed run ends exactly where an
 uninterrupted one does, and member 0 of an ensemble is the single run of the same seed.
 
+With ``devices=N`` the agent axis is split over N devices (:mod:`.sharding`): the same
+program, partitioned by XLA, on several CPU cores or GPUs.
+
 A run may start with a burn-in (:func:`~panopticum.engine.timeline.burn_in_schedule`):
 days ``-L .. -1`` simulated at the start date's levels and not reported, so that day 0
 starts from a settled state. Its days have their own keys (negative day indices).
@@ -29,6 +32,7 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
+from panopticum.engine import sharding
 from panopticum.engine.state import State, init_state
 from panopticum.engine.step import make_step
 from panopticum.engine.timeline import Schedule, slice_schedule
@@ -51,7 +55,7 @@ class Chunk:
 
 
 @functools.lru_cache(maxsize=8)
-def _compiled(layout: Layout, cadence: int):
+def _compiled(layout: Layout, cadence: int, devices: int = 1):
     """The jitted chunk runner and initialiser for a layout: shared by every run on a
     population of that shape, so scenarios and seeds compile once."""
     step = make_step(layout, cadence)
@@ -62,9 +66,54 @@ def _compiled(layout: Layout, cadence: int):
 
         return jax.lax.scan(body, state, schedule)
 
-    run = jax.jit(jax.vmap(run_chunk, in_axes=(0, 0, None, None, None)))
-    init = jax.jit(jax.vmap(lambda k, w, p, lv: init_state(k, w, p, layout, lv), in_axes=(0, None, None, None)))
-    return run, init
+    def init(k, w, p, lv):
+        return init_state(k, w, p, layout, lv)
+
+    run, init = jax.vmap(run_chunk, in_axes=(0, 0, None, None, None)), jax.vmap(init, in_axes=(0, None, None, None))
+    if devices == 1:
+        return jax.jit(run), jax.jit(init)
+    mesh = sharding.agent_mesh(devices)
+    whole = sharding.replicated(mesh)
+
+    @functools.lru_cache(maxsize=4)
+    def programs(members: int, world: _frozen, params: _frozen, levels: _frozen):
+        keys = jax.ShapeDtypeStruct((members,), jax.random.key(0).dtype)
+        placed = sharding.shardings(jax.eval_shape(init, keys, world.tree, params.tree, levels.tree), mesh, layout.n, batched=True)
+        return (
+            jax.jit(run, in_shardings=(whole, placed, None, whole, whole), out_shardings=(placed, whole)),
+            jax.jit(init, in_shardings=(whole, None, whole, whole), out_shardings=placed),
+        )
+
+    def structs(tree):
+        return jax.tree_util.tree_map(lambda a: jax.ShapeDtypeStruct(jnp.shape(a), jnp.result_type(a)), tree)
+
+    def sharded_run(keys, state, world, params, schedule):
+        first = jax.tree_util.tree_map(lambda a: a[0], schedule)
+        return programs(keys.shape[0], _frozen(structs(world)), _frozen(structs(params)), _frozen(structs(first)))[0](
+            keys, state, world, params, schedule
+        )
+
+    def sharded_init(keys, world, params, levels):
+        return programs(keys.shape[0], _frozen(structs(world)), _frozen(structs(params)), _frozen(structs(levels)))[1](
+            keys, world, params, levels
+        )
+
+    return sharded_run, sharded_init
+
+
+class _frozen:
+    """A pytree of shape structs, hashable (for the cache of sharded programs)."""
+
+    def __init__(self, tree):
+        self.tree = tree
+        leaves, self._def = jax.tree_util.tree_flatten(tree)
+        self._key = (self._def, tuple((tuple(x.shape), str(x.dtype)) for x in leaves))
+
+    def __hash__(self):
+        return hash(self._key)
+
+    def __eq__(self, other):
+        return isinstance(other, _frozen) and self._key == other._key
 
 
 _LEVEL_NDIM = {"campaign": 2}
@@ -122,11 +171,20 @@ def _compiled_batch(layout: Layout, cadence: int, schedule_axes: tuple):
 
 
 class Simulation:
-    """A compiled model for one world; call :meth:`run` for any seed and parameters."""
+    """A compiled model for one world; call :meth:`run` for any seed and parameters.
 
-    def __init__(self, world: World, layout: Layout, cadence: int):
-        self.world, self.layout, self.cadence = world, layout, cadence
-        self._run_chunk, self._init = _compiled(layout, cadence)
+    ``devices``: split the agent axis over this many devices of the default backend (1,
+    the default: no split). The agents must divide evenly."""
+
+    def __init__(self, world: World, layout: Layout, cadence: int, devices: int = 1):
+        self.layout, self.cadence, self.devices = layout, cadence, int(devices)
+        if self.devices < 1:
+            raise ValueError(f"devices must be 1 or more, got {devices}")
+        if self.devices > 1:
+            sharding.check_divisible(layout.n, self.devices)
+            world, _ = sharding.place_world(world, sharding.agent_mesh(self.devices), layout.n)
+        self.world = world
+        self._run_chunk, self._init = _compiled(layout, cadence, self.devices)
 
     def initial_state(self, seed: int, members: int, params: dict, schedule: Schedule) -> State:
         """The state on the first day of ``schedule`` (a run's, or its burn-in's)."""

@@ -55,8 +55,10 @@ def start_run(
     on_stage: OnStage | None = None,
     on_chunk: OnChunk | None = None,
     on_created: Callable[[str], None] | None = None,
+    devices: int = 1,
 ) -> str:
-    """Run a scenario into ``store`` (checkpointing every ``chunk_days`` days); returns the run id."""
+    """Run a scenario into ``store`` (checkpointing every ``chunk_days`` days); returns the run id.
+    ``devices > 1`` splits the agents over that many devices (a resume runs on one)."""
     if chunk_days < 1:
         raise PanopticumError(f"--chunk-days must be 1 or more, got {chunk_days}")
     stage = on_stage or (lambda _: None)
@@ -74,7 +76,7 @@ def start_run(
     manifest = store.manifest(run_id)
     if on_created:
         on_created(run_id)
-    _drive(store, run_id, scenario, pop, manifest, None, 0, stage, on_chunk)
+    _drive(store, run_id, scenario, pop, manifest, None, 0, stage, on_chunk, devices)
     return run_id
 
 
@@ -189,14 +191,16 @@ def _population_for(manifest: dict[str, Any]) -> Population:
     return pop
 
 
-def _drive(store, run_id, scenario, pop, manifest, state, first_day, stage: OnStage, on_chunk: OnChunk | None) -> None:
+def _drive(
+    store, run_id, scenario, pop, manifest, state, first_day, stage: OnStage, on_chunk: OnChunk | None, devices: int = 1
+) -> None:
     days, seed, members = int(manifest["days"]), int(manifest["seed"]), int(manifest["members"])
     chunk_days = int(manifest["chunk_days"])
     start_date = datetime.date.fromisoformat(manifest["start_date"])
     started = time.perf_counter()
     try:
         wall_before = float(store.status(run_id).get("wall_seconds") or 0.0)
-        sim, params, schedule, burn_in = make_simulation(scenario, pop, days)
+        sim, params, schedule, burn_in = make_simulation(scenario, pop, days, devices)
         if state is None and len(burn_in.day):
             stage(f"compiling the model and settling it ({len(burn_in.day)} days of burn-in)")
         else:
