@@ -28,7 +28,7 @@ from panopticum.engine import random as rnd
 from panopticum.engine.channels import inspections, phones
 from panopticum.engine.context import Today
 from panopticum.engine.enforcement import DIGITAL, enforce
-from panopticum.engine.state import State, TRADE
+from panopticum.engine.state import State
 from panopticum.engine.world import Layout
 from panopticum.params.model import CHANNELS
 
