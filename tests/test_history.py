@@ -202,3 +202,18 @@ def test_a_run_stopped_after_writing_its_snapshot_resumes_to_the_same_file(surve
     assert other.status(ids[0])["status"] == "complete"
     assert [p.name for p in (run_dir / "survey" / "member-0").iterdir()] == [written.name]
     assert written.read_bytes() == snapshot_path(store.run_dir(kept), 0, SURVEY_DAY).read_bytes()
+
+
+def test_the_python_api_keeps_the_same_snapshot_in_memory(surveyed):
+    from panopticum.run import run_scenario
+
+    store, kept, _ = surveyed
+    date = START + datetime.timedelta(days=SURVEY_DAY)
+    result = run_scenario("baseline-2023", agents=AGENTS, days=DAYS, seed=SEED, chunk_days=CHUNK, overrides=QUICK,
+                          survey_at=[str(date)])
+    snap = result.snapshot(date)
+    stored, _, _ = read_snapshot(snapshot_path(store.run_dir(kept), 0, SURVEY_DAY))
+    for name in COLUMNS:
+        np.testing.assert_array_equal(np.asarray(snap[name]).astype(stored[name].dtype), stored[name], err_msg=name)
+    with pytest.raises(PanopticumError, match="no survey snapshot on 2023-01-02"):
+        result.snapshot("2023-01-02")
