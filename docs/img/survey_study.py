@@ -4,7 +4,8 @@
         --date 2023-12-31 --replicates 1000
 
 For each run, draws the design ``--replicates`` times from its snapshot on ``--date``, prints
-the scored table (shares in %, bias and RMSE in points) and writes
+the scored table (shares in %, bias and RMSE in points) and writes (the phone residents
+alone when the run has too few leavers for the escapee sample)
 ``docs/img/survey-study-<scenario>.png``: for each question, the truth and each sample's
 estimates (dot: mean over the replicates; bar: 5th to 95th percentile).
 """
@@ -12,6 +13,7 @@ estimates (dot: mean over the replicates; bar: 5th to 95th percentile).
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import datetime
 from pathlib import Path
 
@@ -19,7 +21,7 @@ import numpy as np
 from matplotlib.figure import Figure
 
 from panopticum.store import RunStore
-from panopticum.surveys import load_design, load_snapshot, run_study, score
+from panopticum.surveys import FrameTooSmall, load_design, load_snapshot, run_study, score
 from panopticum.surveys.questions import QUESTIONS
 
 HERE = Path(__file__).parent
@@ -28,7 +30,7 @@ SHOWN = [("escapees", "raw"), ("escapees", "poststrat"), ("phone residents", "ra
 COLOURS = ["#c44e52", "#dd8452", "#4c72b0", "#64b5cd", "#55a868"]
 
 
-def figure(scenario: str, date: datetime.date, estimates, truth: dict, replicates: int) -> Figure:
+def figure(scenario: str, date: datetime.date, estimates, truth: dict, replicates: int, note: str = "") -> Figure:
     questions = [q.name for q in QUESTIONS]
     fig = Figure(figsize=(8.5, 5.8), layout="constrained")
     ax = fig.subplots()
@@ -52,7 +54,7 @@ def figure(scenario: str, date: datetime.date, estimates, truth: dict, replicate
     ax.set_xlabel("% of adults in the country and free")
     ax.grid(axis="x", alpha=0.3)
     fig.legend(fontsize=7.5, loc="outside lower center", ncols=3)
-    ax.set_title(f"stimson-2024 on {scenario}, {date}: {replicates} replicate surveys", loc="left", fontsize=10)
+    ax.set_title(f"stimson-2024 on {scenario}, {date}: {replicates} replicate surveys{note}", loc="left", fontsize=10)
     return fig
 
 
@@ -71,14 +73,22 @@ def main() -> None:
         snapshot = load_snapshot(store, run, args.date)
         left = snapshot["status"] == 2
         print(f"{scenario}: {snapshot.n:,} agents, {int(left.sum())} left the country during the run")
-        study = run_study(snapshot, design, args.replicates, seed=args.seed)
+        note = ""
+        try:
+            study = run_study(snapshot, design, args.replicates, seed=args.seed)
+        except FrameTooSmall as exc:  # too few leavers in the run: the residents' half alone
+            print(f"{exc}; drawing the phone residents alone")
+            residents = dataclasses.replace(design, samples=tuple(s for s in design.samples if s.frame != "escapee"),
+                                            pool=False)
+            study = run_study(snapshot, residents, args.replicates, seed=args.seed)
+            note = f"\n(phone residents alone: {int(left.sum())} people left the country during the run)"
         table = score(study)
         for column in ("truth", "mean", "sd", "bias", "rmse"):
             table[column] = (table[column] * 100).round(1)
         table["coverage"] = (table["coverage"] * 100).round(0)
         table["deff"] = table["deff"].round(1)
         print(table.drop(columns=["replicates"]).to_string(index=False))
-        fig = figure(scenario, args.date, study.estimates, study.truth, args.replicates)
+        fig = figure(scenario, args.date, study.estimates, study.truth, args.replicates, note)
         out = HERE / f"survey-study-{scenario}.png"
         fig.savefig(out, dpi=90)
         print(f"wrote {out}")
