@@ -54,7 +54,7 @@ def figure(scenario: str, date: datetime.date, estimates, truth: dict, replicate
     ax.set_xlabel("% of adults in the country and free")
     ax.grid(axis="x", alpha=0.3)
     fig.legend(fontsize=7.5, loc="outside lower center", ncols=3)
-    ax.set_title(f"stimson-2024 on {scenario}, {date}: {replicates} replicate surveys{note}", loc="left", fontsize=10)
+    ax.set_title(f"stimson-2024 on {scenario}, {date}, {replicates} surveys{note}", loc="left", fontsize=9)
     return fig
 
 
