@@ -34,8 +34,8 @@ from panopticum.errors import PanopticumError
 from panopticum.population import Population, build_population, load_population
 from panopticum.run import build_manifest, check_memory, make_simulation, prepare, scenario_from_manifest, tidy_metrics
 from panopticum.store import catalog, layout
-from panopticum.surveys.keep import Keeper, run_with_cuts, survey_days
 from panopticum.store.runstore import COMPLETE, FAILED, RUNNING, RunStore, parameter_hash, process_identity
+from panopticum.surveys.keep import Keeper, run_with_cuts, survey_days
 
 OnStage = Callable[[str], None]
 OnChunk = Callable[[int, int], None]  # (days done, days in the run)
