@@ -10,7 +10,6 @@ block by block) within the tolerance docs/engine.md states.
 
 from __future__ import annotations
 
-import json
 import os
 import subprocess
 import sys

@@ -8,6 +8,9 @@ The Python API behind ``panopticum run``::
     result.metrics          # tidy DataFrame: member, day, date, region, metric, value
     write_run(result, "out/")   # metrics.parquet and manifest.json
 
+    result = run_scenario("baseline-2023", agents=20_000, days=90, survey_at=["2023-03-01"])
+    result.snapshot("2023-03-01")   # every agent's history on that date (docs/surveys.md)
+
 ``result.metrics`` has one row per (member, day, region, metric); region is a province's
 name or ``"ALL"`` for the country, and national-only metrics (queues, timeline levels)
 appear with ``"ALL"`` alone. ``panopticum metrics`` describes each metric.
@@ -69,6 +72,18 @@ class RunResult:
     national: np.ndarray  # [members, days, n_national]
     final_state: State | None
     manifest: dict[str, Any]
+    snapshots: dict[tuple[int, int], Any] = dataclasses.field(default_factory=dict)
+    """Survey snapshots by (member, run day), for the dates asked with ``survey_at``."""
+
+    def snapshot(self, date: datetime.date | str, member: int = 0):
+        """The :class:`~panopticum.surveys.Snapshot` kept on ``date`` for ``member``."""
+        date = datetime.date.fromisoformat(date) if isinstance(date, str) else date
+        day = (date - self.scenario.params.timeline.start_date).days
+        if (member, day) not in self.snapshots:
+            kept = sorted({str(self.scenario.params.timeline.start_date + datetime.timedelta(days=d))
+                           for _, d in self.snapshots})
+            raise PanopticumError(f"no survey snapshot on {date} for member {member}; kept: {', '.join(kept) or 'none'}")
+        return self.snapshots[(member, day)]
 
     @property
     def metrics(self) -> pd.DataFrame:
@@ -220,6 +235,7 @@ def build_manifest(scenario: Scenario, population: Population, seed: int, days: 
         "people_per_agent": population.scale,
         "population": dict(population.meta),
         "start_date": scenario.params.timeline.start_date.isoformat(),
+        "survey_dates": [d.isoformat() for d in scenario.survey_dates],
         "versions": _versions(),
         "platform": _platform(),
         "created": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
@@ -235,8 +251,10 @@ def prepare(
     seed: int = 0,
     overrides: list[str] | dict[str, Any] | None = None,
     members: int = 1,
+    survey_at: list[datetime.date | str] | None = None,
 ):
-    """Resolve everything a run needs: ``(scenario, population, days, overrides)``."""
+    """Resolve everything a run needs: ``(scenario, population, days, overrides)``; the
+    scenario's survey dates are its own and ``survey_at``'s, checked to fall in the run."""
     if members < 1:
         raise PanopticumError(f"an ensemble needs at least 1 member, got {members}")
     seed = check_seed(seed)
@@ -246,8 +264,19 @@ def prepare(
     days = scenario.days if days is None else days
     if not 1 <= days <= MAX_DAYS:
         raise PanopticumError(f"days must be in [1, {MAX_DAYS}], got {days}")
+    scenario = with_survey_dates(scenario, survey_at, days)
     pop = resolve_population(population, agents, seed)
     return scenario, pop, days, override_dict
+
+
+def with_survey_dates(scenario: Scenario, survey_at: list[datetime.date | str] | None, days: int) -> Scenario:
+    """The scenario keeping its survey dates and ``survey_at``'s, each checked to fall in the run."""
+    from panopticum.surveys.keep import parse_dates, survey_days
+
+    extra = [d if isinstance(d, datetime.date) else parse_dates([d])[0] for d in survey_at or ()]
+    dates = tuple(sorted(set(scenario.survey_dates) | set(extra)))
+    survey_days(dates, scenario.params.timeline.start_date, days)
+    return dataclasses.replace(scenario, survey_dates=dates)
 
 
 def make_simulation(
@@ -272,6 +301,7 @@ def scenario_from_manifest(manifest: dict[str, Any]) -> Scenario:
     return Scenario(
         name=meta["name"], description=meta.get("description", ""), days=int(manifest["days"]), params=params,
         source=meta.get("source", "manifest"),
+        survey_dates=tuple(datetime.date.fromisoformat(d) for d in manifest.get("survey_dates", [])),
     )
 
 
@@ -287,6 +317,7 @@ def run_scenario(
     chunk_days: int = 30,
     on_chunk: Callable[[Chunk, int], None] | None = None,
     devices: int = 1,
+    survey_at: list[datetime.date | str] | None = None,
 ) -> RunResult:
     """Run a scenario (a built-in name, a TOML path or a :class:`Scenario`) to the end.
 
@@ -294,15 +325,23 @@ def run_scenario(
     days)`` is called after each chunk of days (for progress bars and checkpoints).
     ``devices > 1`` splits the agent axis over that many devices (the same integer results;
     float sums over agents within the tolerance in docs/engine.md).
+    ``survey_at`` (dates, with the scenario's ``[[survey]]`` dates) keeps a survey snapshot
+    on each: ``result.snapshot(date, member)``.
     """
+    from panopticum.surveys.keep import Keeper, run_with_cuts, survey_days
+
     scenario, pop, days, override_dict = prepare(
-        scenario, population=population, agents=agents, days=days, seed=seed, overrides=overrides, members=members
+        scenario, population=population, agents=agents, days=days, seed=seed, overrides=overrides, members=members,
+        survey_at=survey_at,
     )
     check_memory(pop.n, members, chunk_days)
     started = time.perf_counter()
     sim, params, schedule, burn_in = make_simulation(scenario, pop, days, devices)
+    start = scenario.params.timeline.start_date
+    keeper = Keeper(survey_days(scenario.survey_dates, start, days), start, pop, sim.world, params, members)
     regional, national, state = [], [], None
-    for chunk in sim.run(seed, params, schedule, members=members, chunk_days=chunk_days, burn_in=burn_in):
+    for chunk in run_with_cuts(sim, seed, params, schedule, members=members, chunk_days=chunk_days, state=None,
+                               first_day=0, burn_in=burn_in, cuts=keeper.cuts, at_cut=keeper):
         regional.append(chunk.regional)
         national.append(chunk.national)
         state = chunk.state
@@ -320,6 +359,7 @@ def run_scenario(
         national=np.concatenate(national, axis=1),
         final_state=state,
         manifest=manifest,
+        snapshots=keeper.kept,
     )
 
 

@@ -66,6 +66,8 @@ def run(
     chunk_days: int = typer.Option(30, "--chunk-days", help="days per chunk: progress and checkpoints after each"),
     posterior: Optional[str] = typer.Option(None, "--posterior", help="a calibration id in the store: run --ensemble draws of its posterior, each with its own parameters"),
     devices: int = typer.Option(1, "--devices", help="split the agents over this many devices: GPUs, or CPU cores as host devices"),
+    survey_at: Optional[list[str]] = typer.Option(
+        None, "--survey-at", help="keep a survey snapshot on this date, YYYY-MM-DD (repeatable; for `panopticum survey`)"),
 ) -> None:
     """Run a scenario: progress over days, a summary table, and the run kept in the store."""
     from panopticum.run import enable_compilation_cache
@@ -83,7 +85,7 @@ def run(
         return
     if scenario is None:
         raise PanopticumError("--scenario is needed (or --posterior CALIBRATION)")
-    _check_inputs(scenario, assignments, days, ensemble, population, agents, seed, chunk_days)
+        _check_inputs(scenario, assignments, days, ensemble, population, agents, seed, chunk_days, survey_at)
     if out is not None:
         check_writable_dir(out, "--out")
     store = RunStore.open(store_dir, create=True)
@@ -97,6 +99,7 @@ def run(
             store, scenario, population=population, agents=agents, days=days, seed=seed, overrides=assignments,
             members=ensemble, chunk_days=chunk_days, on_stage=on_stage, on_chunk=on_chunk, on_created=created.append,
             devices=devices,
+            survey_at=survey_at,
         )
 
     try:
@@ -115,10 +118,10 @@ def run(
     console.print(f"next: panopticum report {run_id} --out report.html{extra}", soft_wrap=True)
 
 
-def _check_inputs(scenario, assignments, days, ensemble, population, agents, seed, chunk_days) -> None:
+def _check_inputs(scenario, assignments, days, ensemble, population, agents, seed, chunk_days, survey_at=None) -> None:
     """Fail on bad input before any progress bar is drawn."""
     from panopticum.params.scenarios import load_scenario
-    from panopticum.run import DEFAULT_AGENTS, MAX_DAYS, check_memory, check_seed, parse_overrides
+    from panopticum.run import DEFAULT_AGENTS, MAX_DAYS, check_memory, check_seed, parse_overrides, with_survey_dates
 
     check_seed(seed)
     if chunk_days < 1:
@@ -127,6 +130,7 @@ def _check_inputs(scenario, assignments, days, ensemble, population, agents, see
     days = resolved.days if days is None else days
     if not 1 <= days <= MAX_DAYS:
         raise PanopticumError(f"--days must be in [1, {MAX_DAYS}], got {days}")
+    with_survey_dates(resolved, survey_at, days)
     if ensemble < 1:
         raise PanopticumError(f"--ensemble needs at least 1 member, got {ensemble}")
     if population is not None and agents is not None:

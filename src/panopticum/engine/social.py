@@ -17,7 +17,8 @@ Awareness of the digital channels falls short of 1 by ``(1 - awareness_gain)`` f
 punished on digital evidence. Foreign media pass from holders to their ties at the
 weekly share rate per sharing tie, over the days since the last update, slowed when the
 border cuts fresh supply. The share of one's ties who are informants and whether a tie
-has left the country are refreshed.
+has left the country are refreshed, and whether a tie was punished for foreign media
+enters the history (:mod:`.history`).
 
 One gather along the edges and four segment sums: the only O(edges) work of the model,
 done at the cadence, not daily.
@@ -30,8 +31,9 @@ import dataclasses
 import jax
 import jax.numpy as jnp
 
+from panopticum.engine import history
 from panopticum.engine import random as rnd
-from panopticum.engine.state import B, State
+from panopticum.engine.state import B, MEDIA, State
 
 STREAM = 130
 DIGITAL_BIT = 4
@@ -115,6 +117,7 @@ def update(state: State, world, params: dict, words: jax.Array, cadence: int, n:
         public=jnp.zeros_like(state.public),
         informant_ties=informant_ties / degree,
         kin_left=left_ties > 0,
+        history=history.witness(state.history, state.day - 1, state.here, punished_ties[MEDIA]),
     )
 
 

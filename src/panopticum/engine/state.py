@@ -12,6 +12,7 @@ import functools
 import jax
 import jax.numpy as jnp
 
+from panopticum.engine import history as hist
 from panopticum.engine import random as rnd
 from panopticum.engine.world import Layout, World, tie_sum
 from panopticum.params.model import BEHAVIOURS, CHANNELS, DETENTION_KINDS
@@ -62,6 +63,8 @@ class State:
     - ``enrol_rank``: float32 in [0, 1): enrolled once the rollout's share passes it.
     - ``risk_tally``: float32 ``[2, B, R + 1]``, punishments and acts per adult of each
       behaviour by region and for the country, as moving sums (the true per-act risk).
+    - ``history``: each agent's last events, media days and punishments witnessed, for
+      surveys (:mod:`.history`; 15 bytes an agent).
     - ``day``: int32, days simulated (negative during the burn-in).
     """
 
@@ -89,6 +92,7 @@ class State:
     smuggled_phone: jax.Array
     enrol_rank: jax.Array
     risk_tally: jax.Array
+    history: hist.History
     day: jax.Array
 
     @property
@@ -182,5 +186,35 @@ def init_state(key: jax.Array, world: World, params: dict, layout: Layout, level
         smuggled_phone=smuggled,
         enrol_rank=rnd.uniform(words, InitStream.ENROL, n),
         risk_tally=jnp.zeros((2, B, layout.n_regions + 1), jnp.float32),
+        history=hist.empty(n),
         day=levels.day.astype(jnp.int32),
     )
+
+
+def state_arrays(state: State) -> dict:
+    """Every array of a state by name, nested fields as ``outer.inner`` (for checkpoints)."""
+    out = {}
+    for f in dataclasses.fields(state):
+        value = getattr(state, f.name)
+        if dataclasses.is_dataclass(value):
+            out.update({f"{f.name}.{g.name}": getattr(value, g.name) for g in dataclasses.fields(value)})
+        else:
+            out[f.name] = value
+    return out
+
+
+def state_field_names() -> list[str]:
+    """The names :func:`state_arrays` gives."""
+    names = []
+    for f in dataclasses.fields(State):
+        if f.name == "history":
+            names += [f"history.{g.name}" for g in dataclasses.fields(hist.History)]
+        else:
+            names.append(f.name)
+    return names
+
+
+def state_from_arrays(arrays: dict) -> State:
+    """The state :func:`state_arrays` took apart."""
+    history = hist.History(**{k.split(".", 1)[1]: jnp.asarray(v) for k, v in arrays.items() if k.startswith("history.")})
+    return State(history=history, **{k: jnp.asarray(v) for k, v in arrays.items() if "." not in k})

@@ -11,7 +11,7 @@ returns the pure step function; parameters are an argument, so they can be swept
 4. analysts work through the queues (:mod:`.analysis`); what they analyse opens leads;
 5. enforcement investigates, takes bribes, fines and detains (:mod:`.enforcement`);
 6. some leave the country (:mod:`.escape`); informants are recruited and retire
-   (:mod:`.recruitment`);
+   (:mod:`.recruitment`); the day's events enter each agent's history (:mod:`.history`);
 7. every ``cadence`` days, beliefs and media move along ties (:mod:`.social`);
 8. the day's metrics (:mod:`.metrics`).
 """
@@ -23,7 +23,7 @@ import dataclasses
 import jax
 import jax.numpy as jnp
 
-from panopticum.engine import analysis, behaviour, channels, escape, media, metrics, recruitment, social
+from panopticum.engine import analysis, behaviour, channels, escape, history, media, metrics, recruitment, social
 from panopticum.engine import random as rnd
 from panopticum.engine.channels import inspections, phones
 from panopticum.engine.context import Today
@@ -89,6 +89,8 @@ def make_step(layout: Layout, cadence: int):
             informant=recruitment.update(today, state.informant, outcome.fined | outcome.bribed | released),
             ever_punished=state.ever_punished | outcome.punished_for,
             burden=jnp.minimum(state.burden * recovery + outcome.burden, 1.0),
+            history=history.record(state.history, state.day, state.here, choices.market, choices.acts,
+                                   inspections.inspected(today) & (params["inspections.enabled"] > 0.5), outcome.punished),
             day=state.day + 1,
         )
         # The schedule's day is shared by every ensemble member, so under vmap this stays a

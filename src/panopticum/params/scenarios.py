@@ -12,12 +12,18 @@ process with the parameters it changes::
     [informants]
     share = 0.05
 
+    [[survey]]                # keep survey snapshots on these dates (docs/surveys.md)
+    date = 2023-12-31
+
+A scenario without ``[[survey]]`` tables keeps those of the scenario it extends.
+
 The built-in scenarios live in ``panopticum/scenarios/``; a user's file is named by path.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import datetime
 import tomllib
 from importlib import resources
 from pathlib import Path
@@ -40,6 +46,28 @@ class Scenario:
     days: int
     params: BaseModel
     source: str  # "built-in" or the file's path
+    survey_dates: tuple[datetime.date, ...] = ()  # the dates a run keeps survey snapshots on
+
+
+def _survey_dates(name: str, tables: Any) -> tuple[datetime.date, ...]:
+    """The dates of a scenario's ``[[survey]]`` tables, each ``date = YYYY-MM-DD``."""
+    if not isinstance(tables, list) or not all(isinstance(t, dict) for t in tables):
+        raise PanopticumError(f"{name}: survey dates are [[survey]] tables, each with date = YYYY-MM-DD")
+    dates = []
+    for table in tables:
+        unknown = set(table) - {"date"}
+        if unknown or "date" not in table:
+            raise PanopticumError(f"{name}: a [[survey]] table holds one key, date = YYYY-MM-DD, got {sorted(table)}")
+        value = table["date"]
+        if isinstance(value, str):
+            try:
+                value = datetime.date.fromisoformat(value)
+            except ValueError:
+                pass
+        if isinstance(value, datetime.datetime) or not isinstance(value, datetime.date):
+            raise PanopticumError(f"{name}: [[survey]] date must be a date YYYY-MM-DD, got {value!r}")
+        dates.append(value)
+    return tuple(sorted(set(dates)))
 
 
 def _builtin_dir():
@@ -102,6 +130,7 @@ def load_scenario(
     if key in _seen:
         raise PanopticumError(f"scenario '{name_or_path}' extends itself through {' -> '.join(_seen)}")
     data, source = _read(name_or_path, path)
+    surveys = data.pop("survey", None)
     meta = data.pop("scenario", {})
     if not isinstance(meta, dict):
         raise PanopticumError(f"{name_or_path}: [scenario] must be a table")
@@ -110,10 +139,12 @@ def load_scenario(
         raise PanopticumError(f"{name_or_path}: unknown key(s) in [scenario]: {', '.join(sorted(unknown))}")
     base = None
     base_days = 365
+    base_surveys: tuple[datetime.date, ...] = ()
     if "extends" in meta:
         parent = load_scenario(str(meta["extends"]), _seen=_seen + (key,),
                                _relative_to=path.parent if path is not None else None)
-        base, base_days = parent.params, parent.days
+        base, base_days, base_surveys = parent.params, parent.days, parent.survey_dates
+    survey_dates = base_surveys if surveys is None else _survey_dates(name_or_path, surveys)
     try:
         params = make_parameters(data, base=base)
     except PanopticumError as exc:
@@ -124,4 +155,5 @@ def load_scenario(
     if not isinstance(days, int) or days < 1:
         raise PanopticumError(f"{name_or_path}: [scenario] days must be a positive whole number, got {days!r}")
     name = meta.get("name", Path(name_or_path).stem)
-    return Scenario(name=str(name), description=str(meta.get("description", "")), days=days, params=params, source=source)
+    return Scenario(name=str(name), description=str(meta.get("description", "")), days=days, params=params, source=source,
+                    survey_dates=survey_dates)

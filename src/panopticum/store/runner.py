@@ -7,6 +7,12 @@ at worst a chunk file beyond the checkpoint, which :func:`resume_run` rewrites. 
 engine draws each day's randomness from ``fold_in(member_key, day)``, a resumed run ends
 with exactly the metrics of an uninterrupted one.
 
+A run with survey dates writes each snapshot (``survey/member-<m>/day-DDDDD.parquet``,
+:mod:`panopticum.surveys.keep`) before the checkpoint of the chunk holding its day, atomically:
+a kill before that checkpoint makes the resumed run compute the chunk again and write the
+same file again, so each snapshot ends up written once, whole, and as an uninterrupted run
+writes it.
+
 Files damaged or removed behind the store's back are repaired, not trusted: a damaged
 checkpoint gives way to the one before it, a missing or damaged chunk of the days done sends
 the run back to day 0, and a run is marked complete only when every day's chunk is there. A
@@ -29,6 +35,7 @@ from panopticum.population import Population, build_population, load_population
 from panopticum.run import build_manifest, check_memory, make_simulation, prepare, scenario_from_manifest, tidy_metrics
 from panopticum.store import catalog, layout
 from panopticum.store.runstore import COMPLETE, FAILED, RUNNING, RunStore, parameter_hash, process_identity
+from panopticum.surveys.keep import Keeper, run_with_cuts, survey_days
 
 OnStage = Callable[[str], None]
 OnChunk = Callable[[int, int], None]  # (days done, days in the run)
@@ -56,15 +63,19 @@ def start_run(
     on_chunk: OnChunk | None = None,
     on_created: Callable[[str], None] | None = None,
     devices: int = 1,
+    survey_at: list[datetime.date | str] | None = None,
 ) -> str:
     """Run a scenario into ``store`` (checkpointing every ``chunk_days`` days); returns the run id.
-    ``devices > 1`` splits the agents over that many devices (a resume runs on one)."""
+    ``devices > 1`` splits the agents over that many devices (a resume runs on one).
+    ``survey_at`` adds survey dates to the scenario's: a snapshot of every agent's history is
+    kept on each (:mod:`panopticum.surveys.keep`)."""
     if chunk_days < 1:
         raise PanopticumError(f"--chunk-days must be 1 or more, got {chunk_days}")
     stage = on_stage or (lambda _: None)
     stage("building the population")
     scenario, pop, days, override_dict = prepare(
-        scenario, population=population, agents=agents, days=days, seed=seed, overrides=overrides, members=members
+        scenario, population=population, agents=agents, days=days, seed=seed, overrides=overrides, members=members,
+        survey_at=survey_at,
     )
     check_memory(pop.n, members, chunk_days)
     manifest = build_manifest(scenario, pop, seed, days, members, override_dict)
@@ -91,11 +102,7 @@ def resume_run(
     from day 0; ``on_notice(text)`` hears of each such repair. A complete run with a missing
     or damaged chunk is repaired the same way; one without is refused.
     """
-    import dataclasses
-
-    import jax.numpy as jnp
-
-    from panopticum.engine.state import State
+    from panopticum.engine.state import state_field_names, state_from_arrays
 
     stage = on_stage or (lambda _: None)
     notice = on_notice or (lambda _: None)
@@ -128,7 +135,7 @@ def resume_run(
             raise PanopticumError(f"run {run_id}: its manifest's parameters do not match its parameter hash")
         stage("rebuilding the population")
         pop = _population_for(manifest)
-        checkpoint = store.load_checkpoint(run_id, [f.name for f in dataclasses.fields(State)], notice)
+        checkpoint = store.load_checkpoint(run_id, state_field_names(), notice)
         state, first_day = None, 0
         if checkpoint is not None:
             arrays, first_day = checkpoint
@@ -137,7 +144,7 @@ def resume_run(
                 notice(f"{problem}: running again from day 0")
                 first_day = 0
             else:
-                state = State(**{k: jnp.asarray(v) for k, v in arrays.items()})
+                state = state_from_arrays(arrays)
         elif int(status.get("days_done") or 0) > 0:
             notice("no readable checkpoint: running again from day 0")
         for path in store.chunk_files(run_id):  # chunks past the checkpoint are written again
@@ -201,14 +208,16 @@ def _drive(
     try:
         wall_before = float(store.status(run_id).get("wall_seconds") or 0.0)
         sim, params, schedule, burn_in = make_simulation(scenario, pop, days, devices)
+        keeper = Keeper(survey_days(scenario.survey_dates, start_date, days), start_date, pop, sim.world, params, members,
+                        run_dir=store.run_dir(run_id))
         if state is None and len(burn_in.day):
             stage(f"compiling the model and settling it ({len(burn_in.day)} days of burn-in)")
         else:
             stage("compiling the model (first chunk)" if first_day < days else "finishing")
         if on_chunk:
             on_chunk(first_day, days)
-        for chunk in sim.run(seed, params, schedule, members=members, chunk_days=chunk_days, state=state,
-                             first_day=first_day, burn_in=burn_in):
+        for chunk in run_with_cuts(sim, seed, params, schedule, members=members, chunk_days=chunk_days, state=state,
+                                   first_day=first_day, burn_in=burn_in, cuts=keeper.cuts, at_cut=keeper):
             done = chunk.first_day + chunk.regional.shape[1]
             frame = tidy_metrics(chunk.regional, chunk.national, start_date, first_day=chunk.first_day)
             frame.insert(0, "run_id", run_id)
@@ -223,6 +232,7 @@ def _drive(
         problem = store.chunk_problem(run_id, days)
         if problem:  # a file removed behind the run's back: never call such a run complete
             raise PanopticumError(f"run {run_id}: {problem}; {store.resume_hint(run_id)} computes them again")
+        keeper.finish()
         store.update_status(run_id, sync=True, status=COMPLETE, days_done=days,
                             wall_seconds=round(wall_before + time.perf_counter() - started, 3))
     except BaseException as exc:

@@ -280,7 +280,9 @@ class RunStore:
     def save_checkpoint(self, run_id: str, state: Any, day: int) -> None:
         """Save the model state (a dataclass of arrays, member axis first) reached at ``day``;
         the checkpoint it replaces is kept as ``previous.npz``."""
-        arrays = {f.name: np.asarray(getattr(state, f.name)) for f in dataclasses.fields(state)}
+        from panopticum.engine.state import state_arrays
+
+        arrays = {name: np.asarray(value) for name, value in state_arrays(state).items()}
         folder = self.run_dir(run_id) / layout.CHECKPOINT
 
         def write(p: Path) -> None:
