@@ -85,7 +85,7 @@ def run(
         return
     if scenario is None:
         raise PanopticumError("--scenario is needed (or --posterior CALIBRATION)")
-        _check_inputs(scenario, assignments, days, ensemble, population, agents, seed, chunk_days, survey_at)
+    _check_inputs(scenario, assignments, days, ensemble, population, agents, seed, chunk_days, survey_at)
     if out is not None:
         check_writable_dir(out, "--out")
     store = RunStore.open(store_dir, create=True)
