@@ -119,7 +119,7 @@ def test_abc_smc_recovers_known_parameters(tmp_path):
                           fixed={"timeline.burn_in_days": 0})
     truth = observe_all(RunView.of(simulator.run(TRUE, seed=7)), list(draft.targets))
     path = targets_file(tmp_path, share_target("access", "media_access", round(truth["access"], 4), 0.02)
-                        + share_target("system", "share_in_system", round(truth["system"], 4), 0.005))
+                        + share_target("system", "share_in_system", round(truth["system"], 4), 0.0025))
     folder = calibrate(path, scenario="baseline-2023", agents=10_000, store=tmp_path / "store", generations=3,
                        population_size=20, free=["media.initial_access_share=0:1", "informants.share=0:0.1"],
                        workers=0, burn_in_days=0)

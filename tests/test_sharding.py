@@ -18,6 +18,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+# A sharded run on two host devices of a 2-core machine is about ten times slower than one
+# device (docs/engine.md), so this module runs with the slow tests: pytest -m slow.
+pytestmark = pytest.mark.slow
+
 from panopticum.engine.metrics import NATIONAL, REGIONAL
 
 SRC = str(Path(__file__).resolve().parent.parent / "src")
@@ -29,6 +33,7 @@ import json, sys
 import numpy as np
 import jax
 from panopticum.engine import Simulation, build_schedule, build_world, engine_params
+from panopticum.engine.state import state_arrays
 from panopticum.params.scenarios import load_scenario
 from panopticum.population import build_population
 
@@ -44,7 +49,7 @@ for d in (1, 2):
     arrays[f"national{d}"] = np.concatenate([c.national for c in chunks], axis=1)
     state = chunks[-1].state
     arrays[f"spec{d}"] = str(state.detained.sharding.spec) if d > 1 else ""
-    for name, value in vars(state).items():
+    for name, value in state_arrays(state).items():
         arrays[f"state{d}.{name}"] = np.asarray(value)
 np.savez(out, **{k: np.asarray(v) for k, v in arrays.items()})
 """
