@@ -62,7 +62,7 @@ def analyse(today, records: list[Records]) -> Analysed:
     new_count = jnp.stack(counts[len(CHANNELS) : 2 * len(CHANNELS)]).astype(jnp.float32)
     innocuous_totals = dict(zip(per_agent, counts[2 * len(CHANNELS) :]))
     innocuous = jnp.stack(
-        [innocuous_totals[c].astype(jnp.float32) if c in innocuous_totals else r.innocuous for c, r in enumerate(records)]
+        [innocuous_totals[c].astype(jnp.float32) * r.innocuous_each if c in innocuous_totals else r.innocuous for c, r in enumerate(records)]
     ).astype(jnp.float32)
     q_inn = state.backlog + innocuous
     capacity = jnp.stack([p[CAPACITY[name]] for name in CHANNELS]) * (n / 1e5)

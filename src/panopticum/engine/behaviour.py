@@ -42,11 +42,38 @@ STOCK_STREAM = 15
 @functools.partial(jax.tree_util.register_dataclass, data_fields=None, meta_fields=None)
 @dataclasses.dataclass(frozen=True)
 class Choices:
-    wanting: jax.Array  # bool [B, n]
-    willing: jax.Array  # bool [B, n]
+    wanting_bits: jax.Array  # uint8 [n], bit b: wants to do behaviour b
+    willing_bits: jax.Array  # uint8 [n], bit b: willing to do behaviour b
+    risk: jax.Array  # float32 [B, n]: perceived risk per act as the day began (the one acted on)
     acts: jax.Array  # uint8 [n] behaviour bits
     market: jax.Array  # bool [n]: traded in the market today, legally or not
     stocked: jax.Array  # bool [n]: holds illicit goods today (a willing illicit trader, on a share of days)
+
+    @property
+    def wanting(self) -> jax.Array:
+        """bool ``[B, n]``."""
+        return unpack(self.wanting_bits)
+
+    @property
+    def willing(self) -> jax.Array:
+        """bool ``[B, n]``."""
+        return unpack(self.willing_bits)
+
+
+def unpack(bits: jax.Array) -> jax.Array:
+    """bool ``[B, n]`` from behaviour bits."""
+    return (bits[None, :] >> jnp.arange(B, dtype=jnp.uint8)[:, None]) & 1 == 1
+
+
+def pack(masks: list[jax.Array]) -> jax.Array:
+    """uint8 ``[n]`` behaviour bits from one bool ``[n]`` per behaviour. Per-agent values
+    of the behaviours are kept as lists of ``[n]`` arrays and packed, never stacked: a
+    stack of four different expressions compiles to a loop that branches on the row for
+    every element, which the CPU cannot vectorise."""
+    out = jnp.where(masks[0], jnp.uint8(1), jnp.uint8(0))
+    for b, m in enumerate(masks[1:], start=1):
+        out = out | jnp.where(m, jnp.uint8(1 << b), jnp.uint8(0))
+    return out
 
 
 def prior(params: dict) -> jax.Array:
@@ -68,9 +95,8 @@ def risky_frequency(params: dict) -> jax.Array:
     return f.at[TRADE].multiply(params["behaviour.trade.illicit_share"])
 
 
-def net_risk(state: State, world, params: dict, law: jax.Array) -> jax.Array:
-    """float32 ``[B, n]``: Epstein's ``R * P * J^alpha``."""
-    per_act = perceived_risk(state, params)
+def net_risk(per_act: jax.Array, world, params: dict, law: jax.Array) -> jax.Array:
+    """float32 ``[B, n]``: Epstein's ``R * P * J^alpha`` from the perceived risk per act."""
     acts = risky_frequency(params) * params["beliefs.horizon_days"]
     over_horizon = 1.0 - jnp.exp(acts[:, None] * jnp.log1p(-jnp.minimum(per_act, 0.999999)))
     severity = sentences.expected_severity(params, law) ** params["beliefs.severity_exponent"]
@@ -82,8 +108,8 @@ def hardship(world, state: State) -> jax.Array:
     return jnp.minimum(world.hardship + state.burden, 1.0)
 
 
-def motives(world, state, params, levels) -> tuple[jax.Array, jax.Array]:
-    """``(motive [B, n], eligible [B, n])``."""
+def motives(world, state, params, levels) -> tuple[list[jax.Array], list[jax.Array]]:
+    """``(motive, eligible)``: one float32 and one bool ``[n]`` per behaviour."""
     p = params
     legitimacy = jnp.stack(
         [p["behaviour.criticise.legitimacy_core"], p["behaviour.criticise.legitimacy_wavering"], p["behaviour.criticise.legitimacy_hostile"]]
@@ -96,20 +122,22 @@ def motives(world, state, params, levels) -> tuple[jax.Array, jax.Array]:
     media = p["behaviour.media.motive_curiosity"] * state.curiosity
     grievance = p["behaviour.criticise.grievance_hardship"] * need * (1.0 - legitimacy) + p["behaviour.criticise.media_grievance"] * state.exposure
     call = p["behaviour.call.motive_base"] + p["behaviour.call.motive_hardship"] * need
-    motive = jnp.stack([trade, media, grievance, call])
     able = world.can_act
-    eligible = jnp.stack([able & ~world.military, able & state.media_access, able & (world.degree > 0), able & state.smuggled_phone])
-    return motive, eligible
+    eligible = [able & ~world.military, able & state.media_access, able & (world.degree > 0), able & state.smuggled_phone]
+    return [trade, media, grievance, call], eligible
 
 
 def choose(today) -> Choices:
     world, state, p = today.world, today.state, today.params
     motive, eligible = motives(world, state, p, today.levels)
-    threshold = jnp.stack([p[f"behaviour.{b}.threshold"] for b in BEHAVIOURS])[:, None]
-    base = eligible & today.free[None, :]
-    wanting = base & (motive > threshold)
-    willing = base & (motive - net_risk(state, world, p, today.levels.law > 0.5) > threshold)
-    acts = jnp.zeros(today.layout.n, jnp.uint8)
+    risk = perceived_risk(state, p)
+    net = net_risk(risk, world, p, today.levels.law > 0.5)
+    wanting, willing = [], []
+    for b, name in enumerate(BEHAVIOURS):
+        threshold = p[f"behaviour.{name}.threshold"]
+        base = eligible[b] & today.free
+        wanting.append(base & (motive[b] > threshold))
+        willing.append(base & (motive[b] - net[b] > threshold))
     market = wanting[TRADE] & (today.uniform(STREAM + TRADE) < p["behaviour.trade.frequency"])
     illicit = market & willing[TRADE] & (today.uniform(ILLICIT_STREAM) < p["behaviour.trade.illicit_share"])
     acts = jnp.where(illicit, jnp.uint8(1 << TRADE), jnp.uint8(0))
@@ -120,7 +148,7 @@ def choose(today) -> Choices:
         acts = acts | jnp.where(today_b, jnp.uint8(1 << b), jnp.uint8(0))
     # A willing illicit trader holds illicit goods on the share of days their trade is illicit.
     stocked = willing[TRADE] & (today.uniform(STOCK_STREAM) < p["behaviour.trade.illicit_share"])
-    return Choices(wanting=wanting, willing=willing, acts=acts, market=market, stocked=stocked)
+    return Choices(wanting_bits=pack(wanting), willing_bits=pack(willing), risk=risk, acts=acts, market=market, stocked=stocked)
 
 
-__all__ = ["Choices", "choose", "hardship", "motives", "net_risk", "perceived_risk", "B", "TRADE", "MEDIA", "CRITICISE", "CALL"]
+__all__ = ["Choices", "choose", "pack", "unpack", "hardship", "motives", "net_risk", "perceived_risk", "B", "TRADE", "MEDIA", "CRITICISE", "CALL"]

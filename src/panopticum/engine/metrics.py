@@ -28,7 +28,6 @@ import jax
 import jax.numpy as jnp
 
 from panopticum.engine.reduce import region_sums
-from panopticum.engine.behaviour import perceived_risk
 from panopticum.engine.state import NOT_LEFT
 from panopticum.params.model import BEHAVIOURS, CHANNELS, DETENTION_KINDS
 
@@ -57,7 +56,7 @@ def _regional() -> list[Metric]:
     for b in BEHAVIOURS:
         out.append(Metric(f"willing_{b}", "share of adults", f"Adults willing to {DOING[b]}: motive minus net risk (risk aversion x perceived risk over the horizon x severity^alpha) passes the threshold."))
     for b in BEHAVIOURS:
-        out.append(Metric(f"perceived_risk_{b}", "per act", f"Mean perceived chance among adults of being punished for each time they {DOING[b]}."))
+        out.append(Metric(f"perceived_risk_{b}", "per act", f"Mean perceived chance among adults of being punished for each time they {DOING[b]}, as they decide that day."))
     for b in BEHAVIOURS:
         out.append(Metric(f"true_risk_{b}", "per act", f"People punished for acts to {DOING[b]} over such acts, moving sums over {TRUE_RISK_DAYS} days."))
     out.append(Metric("media_access", "share of adults", "Adults holding foreign media files."))
@@ -120,13 +119,13 @@ def compute(today, choices, analysed, outcome, new_state, layout, hazard, leavin
     world, state = today.world, today.state
     adult = world.adult & state.here  # the adults of the day, before today's departures
     n_b, n_c = len(BEHAVIOURS), len(CHANNELS)
-    risk = perceived_risk(new_state, today.params)
+    risk = choices.risk
     detected_true = [((analysed.detected[c] & jnp.uint8(0x0F)) != 0) & today.free & adult for c in range(n_c)]
     detected_any = detected_true[0]
     for d in detected_true[1:]:
         detected_any = detected_any | d
-    wants = choices.wanting.sum(axis=0)
-    willing_count = choices.willing.sum(axis=0)
+    wants = jax.lax.population_count(choices.wanting_bits).astype(jnp.int32)
+    willing_count = jax.lax.population_count(choices.willing_bits).astype(jnp.int32)
     counted = adult & ((wants > 0) | ~today.free)
     freedom = jnp.where(wants > 0, willing_count / jnp.maximum(wants, 1), 0.0)
     from panopticum.engine.channels import inspections
@@ -139,7 +138,7 @@ def compute(today, choices, analysed, outcome, new_state, layout, hazard, leavin
     columns = (
         [adult]
         + acts
-        + [choices.willing[b] & adult for b in range(n_b)]
+        + [((choices.willing_bits >> b) & 1 == 1) & adult for b in range(n_b)]
         + [jnp.where(adult, risk[b], 0.0) for b in range(n_b)]
         + [new_state.media_access & adult, choices.market & ~today.did(0) & adult]
         + detected_true

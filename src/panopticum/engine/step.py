@@ -28,6 +28,7 @@ from panopticum.engine import random as rnd
 from panopticum.engine.channels import inspections, phones
 from panopticum.engine.context import Today
 from panopticum.engine.enforcement import DIGITAL, enforce
+from panopticum.engine.materialise import keep, keep_agents
 from panopticum.engine.state import State
 from panopticum.engine.world import Layout
 from panopticum.params.model import CHANNELS
@@ -60,14 +61,14 @@ def make_step(layout: Layout, cadence: int):
     def step(key: jax.Array, state: State, world, params: dict, levels):
         words = rnd.day_words(jax.random.fold_in(key, state.day))
         today = Today.begin(world, state, params, levels, layout, words)
-        choices = behaviour.choose(today)
+        choices = keep_agents(behaviour.choose(today), layout.n)
         today = dataclasses.replace(today, acts=choices.acts, market=choices.market, stocked=choices.stocked)
         media_access = media.daily_supply(today)
         records = channels.collect(today)
-        analysed = analysis.analyse(today, records)
-        outcome = enforce(today, analysed.detected)
-        hazard = escape.hazard(today)
-        leaving = escape.leave(today, hazard)
+        analysed = keep_agents(analysis.analyse(today, records), layout.n)
+        outcome = keep_agents(enforce(today, analysed.detected), layout.n)
+        hazard = keep(escape.hazard(today))
+        leaving = keep(escape.leave(today, hazard))
 
         released = state.detained == 1
         detained = jnp.where(outcome.detained_new, outcome.term, jnp.maximum(state.detained - 1, 0))

@@ -25,6 +25,9 @@ class Records:
     true_bits: jax.Array  # uint8 [n], bit b: a true record of behaviour b
     wrongful_bits: jax.Array  # uint8 [n], bit b: a wrongful record of behaviour b
     innocuous: jax.Array  # innocuous records in agent-records: a scalar, or per agent [n] (summed by analysis)
+    # Records each per-agent innocuous unit stands for: per-agent counts stay integers, so
+    # their daily sum is exact whatever order the compiler adds them in.
+    innocuous_each: jax.Array | float = 1.0
 
 
 def gated(records: Records, enabled: jax.Array) -> Records:
@@ -34,6 +37,7 @@ def gated(records: Records, enabled: jax.Array) -> Records:
         true_bits=jnp.where(on, records.true_bits, jnp.uint8(0)),
         wrongful_bits=jnp.where(on, records.wrongful_bits, jnp.uint8(0)),
         innocuous=jnp.where(on, records.innocuous, jnp.zeros_like(records.innocuous)),
+        innocuous_each=records.innocuous_each,
     )
 
 

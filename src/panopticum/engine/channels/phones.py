@@ -35,8 +35,7 @@ def _checked_and_log(today) -> tuple[jnp.ndarray, jnp.ndarray]:
 def records(today) -> Records:
     checked, log = _checked_and_log(today)
     true = jnp.where(checked, log, jnp.uint8(0))
-    innocuous = jnp.where(checked, today.p("phones.records_per_check"), 0.0)
-    return Records(true_bits=true, wrongful_bits=jnp.zeros_like(true), innocuous=innocuous)
+    return Records(true_bits=true, wrongful_bits=jnp.zeros_like(true), innocuous=checked, innocuous_each=today.p("phones.records_per_check"))
 
 
 def next_log(today) -> jnp.ndarray:
