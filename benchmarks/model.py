@@ -3,9 +3,13 @@ over several devices; time per simulated day, agent-days per second, peak memory
 
 Each configuration runs in a fresh subprocess: it builds the population (or loads a cached
 file from ``--cache DIR``), runs the baseline scenario for ``--days`` days in chunks, and
-reports the compile time (the first chunk less a steady chunk), the median seconds per
-simulated day over the steady chunks (wall and process CPU), the whole wall time and its
-peak resident memory. Configurations:
+reports the compile time, the median seconds per simulated day over the steady chunks
+(wall and process CPU), the whole wall time and its peak resident memory. The compile time
+is JAX's own account (tracing, lowering to XLA and XLA's compilation or its load from the
+persistent cache, summed over every program the run compiles), measured twice: *cold*,
+each repeat with an empty compilation cache of its own, and *hit*, one more process of a
+single chunk reading the cache the last repeat wrote (as a second ``panopticum run`` of the
+same shape does). Configurations:
 
 - ``--cores 1,all``: the same build pinned to one core (CPU affinity) and on every core,
   so the second core's worth is a ratio of two rows of one run;
@@ -34,8 +38,10 @@ import datetime as _dt
 import json
 import os
 import statistics
+import shutil
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
@@ -46,9 +52,16 @@ START, END = "<!-- model:start -->", "<!-- model:end -->"
 SRC = str(Path(__file__).resolve().parent.parent / "src")
 
 CHILD = r"""
-import json, os, resource, sys, time
+import collections, json, os, resource, sys, time
 import numpy as np
 import jax
+compile_events = collections.Counter()
+def _listen(event, duration, **_):
+    if event.startswith("/jax/core/compile/"):
+        compile_events[event.rsplit("/", 1)[-1]] += duration
+jax.monitoring.register_event_duration_secs_listener(_listen)
+from panopticum.run import enable_compilation_cache
+enable_compilation_cache(os.environ["BENCH_XLA_CACHE"])
 from panopticum.engine import Simulation, build_schedule, build_world, engine_params
 from panopticum.params.scenarios import load_scenario
 from panopticum.population import build_population, load_population, save_population
@@ -80,7 +93,7 @@ steady = [(s / d, p / d) for s, p, d in chunks[1:] if d == chunk] or [(chunks[0]
 per_day = float(np.median([s for s, _ in steady]))
 print(json.dumps({
     "n": n, "days": days, "members": members, "population_seconds": t_pop, "run_seconds": t_run,
-    "compile_seconds": max(chunks[0][0] - per_day * chunks[0][2], 0.0),
+    "compile_seconds": sum(compile_events.values()), "compile_parts": dict(compile_events),
     "seconds_per_day": per_day, "cpu_seconds_per_day": float(np.median([p for _, p in steady])),
     "steady_chunks": len(steady), "backend": jax.default_backend(), "device_kind": jax.devices()[0].device_kind,
     "device_count": len(jax.devices()), "cpus_used": len(os.sched_getaffinity(0)),
@@ -89,9 +102,13 @@ print(json.dumps({
 """
 
 
-def run_one(n: int, days: int, chunk: int, cache: str, cores: str, devices: int, members: int, src: str) -> dict:
-    """One configuration in a fresh process. ``cores``: "all" or a number of cores to pin to."""
-    env = dict(os.environ, PYTHONUNBUFFERED="1", PYTHONPATH=src)
+def run_one(n: int, days: int, chunk: int, cache: str, cores: str, devices: int, members: int, src: str,
+            xla_cache: str = "") -> dict:
+    """One configuration in a fresh process. ``cores``: "all" or a number of cores to pin to;
+    ``xla_cache``: the compilation cache folder (a new empty one if not given)."""
+    xla_cache = xla_cache or tempfile.mkdtemp(prefix="panopticum-bench-xla-")
+    env = dict(os.environ, PYTHONUNBUFFERED="1", PYTHONPATH=src, BENCH_XLA_CACHE=xla_cache)
+    env.pop("JAX_COMPILATION_CACHE_DIR", None)
     if cache and src != SRC:
         cache = os.path.join(cache, "against")  # another version may read another population format
         os.makedirs(cache, exist_ok=True)
@@ -111,8 +128,16 @@ def run_one(n: int, days: int, chunk: int, cache: str, cores: str, devices: int,
     if out.returncode != 0:
         raise SystemExit(f"{n:,} agents, cores {cores}, devices {devices} failed:\n{out.stderr[-3000:]}")
     row = json.loads(out.stdout.strip().splitlines()[-1])
-    row.update(cores=cores, devices=devices, load=load_average(), src=src)
+    row.update(cores=cores, devices=devices, load=load_average(), src=src, xla_cache=xla_cache)
     return row
+
+
+def with_cache_hit(row: dict, chunk: int, cache: str, members: int) -> dict:
+    """``row`` with ``compile_hit_seconds``: the compile time of one more process, a single
+    chunk long, reading the compilation cache ``row``'s process wrote."""
+    hit = run_one(row["n"], chunk, chunk, cache, row["cores"], row["devices"], members, row["src"], row["xla_cache"])
+    shutil.rmtree(row["xla_cache"], ignore_errors=True)
+    return dict(row, compile_hit_seconds=hit["compile_seconds"], compile_hit_parts=hit["compile_parts"])
 
 
 def load_average() -> str:
@@ -126,6 +151,8 @@ def median_row(runs: list[dict]) -> dict:
     best = dict(sorted(runs, key=lambda r: r["seconds_per_day"])[len(runs) // 2])
     best["repeats"] = len(runs)
     best["cpu_seconds_per_day"] = statistics.median(r["cpu_seconds_per_day"] for r in runs)
+    best["compile_seconds"] = statistics.median(r["compile_seconds"] for r in runs)
+    best["compile_hit_seconds"] = next(r["compile_hit_seconds"] for r in runs if "compile_hit_seconds" in r)
     best["loads"] = "-".join(sorted({r["load"] for r in runs}, key=float)) if len(runs) > 1 else runs[0]["load"]
     return best
 
@@ -134,7 +161,9 @@ def describe(r: dict) -> str:
     return (
         f"{r['n']:>11,} agents x {r['days']} days x {r['members']}, cores {r['cores']}, devices {r['devices']} "
         f"({r['backend']}): {r['seconds_per_day'] * 1000:.1f} ms/day wall, {r['cpu_seconds_per_day'] * 1000:.1f} ms/day CPU, "
-        f"run {r['run_seconds']:.1f} s (compile {r['compile_seconds']:.1f} s), peak {r['peak_rss_bytes'] / 2**30:.2f} GiB, "
+        f"run {r['run_seconds']:.1f} s (compile {r['compile_seconds']:.1f} s cold"
+        + (f", {r['compile_hit_seconds']:.2f} s from the cache" if "compile_hit_seconds" in r else "")
+        + f"), peak {r['peak_rss_bytes'] / 2**30:.2f} GiB, "
         f"load {r['load']}"
     )
 
@@ -145,14 +174,15 @@ def ns_per_agent_day(r: dict) -> float:
 
 def table(rows: list[dict]) -> list[str]:
     lines = [
-        "| agents | members | days | cores | devices | backend | repeats | run s | compile s | ms per day | CPU ms per day "
-        "| ns per agent-day | agent-days per s | peak GiB | 1-min load |",
-        "|---:|---:|---:|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+        "| agents | members | days | cores | devices | backend | repeats | run s | compile s cold | compile s hit "
+        "| ms per day | CPU ms per day | ns per agent-day | agent-days per s | peak GiB | 1-min load |",
+        "|---:|---:|---:|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for r in rows:
         lines.append(
             f"| {r['n']:,} | {r['members']} | {r['days']} | {r['cpus_used'] if r['cores'] == 'all' else r['cores']} | "
             f"{r['devices']} | {r['backend']} | {r['repeats']} | {r['run_seconds']:.1f} | {r['compile_seconds']:.1f} | "
+            f"{r.get('compile_hit_seconds', float('nan')):.2f} | "
             f"{r['seconds_per_day'] * 1000:.1f} | {r['cpu_seconds_per_day'] * 1000:.1f} | {ns_per_agent_day(r):.0f} | "
             f"{1e9 / ns_per_agent_day(r):.3g} | {r['peak_rss_bytes'] / 2**30:.2f} | {r['loads']} |"
         )
@@ -183,7 +213,9 @@ def ratios(rows: list[dict], against: list[dict]) -> list[str]:
         if mine:
             out.append(f"- {a['n']:,} agents: this version costs {mine['seconds_per_day'] / a['seconds_per_day']:.2f}x "
                        f"the wall time per agent-day of `{a['src']}` and {mine['cpu_seconds_per_day'] / a['cpu_seconds_per_day']:.2f}x "
-                       f"its CPU time (alternating processes, medians of {mine['repeats']}).")
+                       f"its CPU time (alternating processes, medians of {mine['repeats']}); compilation "
+                       f"{mine['compile_seconds']:.1f} s cold and {mine['compile_hit_seconds']:.2f} s from the cache against "
+                       f"{a['compile_seconds']:.1f} s and {a['compile_hit_seconds']:.2f} s.")
     return out
 
 
@@ -211,13 +243,18 @@ def main() -> None:
         runs: dict = {cfg: [] for cfg in configs}
         other: dict = {cfg: [] for cfg in configs}
         # Round-robin over configurations so that a change of load touches all of them.
-        for _ in range(repeats):
+        for repeat in range(repeats):
             for cfg in configs:
-                runs[cfg].append(run_one(n, args.days, args.chunk, args.cache, *cfg, args.members, SRC))
-                print(describe(runs[cfg][-1]), flush=True)
-                if args.against:
-                    other[cfg].append(run_one(n, args.days, args.chunk, args.cache, *cfg, args.members, args.against))
-                    print("  against: " + describe(other[cfg][-1]), flush=True)
+                for src, into, label in ((SRC, runs, ""), (args.against, other, "  against: ")):
+                    if not src:
+                        continue
+                    row = run_one(n, args.days, args.chunk, args.cache, *cfg, args.members, src)
+                    if repeat == repeats - 1:
+                        row = with_cache_hit(row, args.chunk, args.cache, args.members)
+                    else:
+                        shutil.rmtree(row["xla_cache"], ignore_errors=True)
+                    into[cfg].append(row)
+                    print(label + describe(row), flush=True)
         rows += [median_row(runs[cfg]) for cfg in configs]
         against += [median_row(other[cfg]) for cfg in configs if other[cfg]]
     notes = ratios(rows, against)

@@ -194,9 +194,13 @@ def test_chunking_does_not_change_results(population):
     params = engine_params(scenario_params)
     schedule = build_schedule(scenario_params, 60)
     sim = Simulation(world, layout, 7)
+    programs = sim._run_chunk._cache_size()
     whole = np.concatenate([c.regional for c in sim.run(5, params, schedule, chunk_days=60)], axis=1)
-    parts = np.concatenate([c.regional for c in sim.run(5, params, schedule, chunk_days=20)], axis=1)
-    np.testing.assert_array_equal(whole, parts)
+    for chunk_days in (20, 25):  # 25: a last chunk of 10 days
+        parts = np.concatenate([c.regional for c in sim.run(5, params, schedule, chunk_days=chunk_days)], axis=1)
+        np.testing.assert_array_equal(whole, parts)
+    # every chunk length runs the one chunk program (compiled here unless an earlier test did)
+    assert sim._run_chunk._cache_size() - programs <= 1
 
 
 def test_wrongful_punishments_come_from_false_reports_and_matches(population):

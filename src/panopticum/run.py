@@ -408,7 +408,8 @@ def enable_compilation_cache(directory: str | os.PathLike | None = None) -> Path
     try:
         path.mkdir(parents=True, exist_ok=True)
         jax.config.update("jax_compilation_cache_dir", str(path))
-        jax.config.update("jax_persistent_cache_min_compile_time_secs", 1.0)
+        # The initialiser compiles in under a second; cached too, a warm process compiles nothing.
+        jax.config.update("jax_persistent_cache_min_compile_time_secs", 0.1)
     except (OSError, AttributeError, ValueError):
         return None
     return path

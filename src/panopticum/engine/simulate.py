@@ -1,7 +1,7 @@
-"""Runs: ``lax.scan`` over days in chunks, for one seed or an ensemble (``vmap``).
+"""Runs: days in chunks, for one seed or an ensemble (``vmap``).
 
-:class:`Simulation` compiles a chunk of days once per world and chunk length. An
-ensemble of K seeds is one compiled program over a leading axis of K states. Member m's
+:class:`Simulation` compiles one chunk program (:mod:`.program`) per world, whatever the
+chunk lengths, and runs a chunk as calls of it. An ensemble of K seeds is one compiled program over a leading axis of K states. Member m's
 key is ``fold_in(key(seed), m)`` and each day's randomness is ``fold_in(member_key,
 day)``, so results do not depend on the chunk length, a resumed run ends exactly where an
 uninterrupted one does, and member 0 of an ensemble is the single run of the same seed.
@@ -32,10 +32,10 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from panopticum.engine import sharding
+from panopticum.engine import program, sharding
 from panopticum.engine.state import State, init_state
 from panopticum.engine.step import make_step
-from panopticum.engine.timeline import Schedule, slice_schedule
+from panopticum.engine.timeline import Schedule
 from panopticum.engine.world import Layout, World
 
 
@@ -56,22 +56,17 @@ class Chunk:
 
 @functools.lru_cache(maxsize=8)
 def _compiled(layout: Layout, cadence: int, devices: int = 1):
-    """The jitted chunk runner and initialiser for a layout: shared by every run on a
-    population of that shape, so scenarios and seeds compile once."""
-    step = make_step(layout, cadence)
-
-    def run_chunk(key, state, world, params, schedule):
-        def body(s, levels):
-            return step(key, s, world, params, levels)
-
-        return jax.lax.scan(body, state, schedule)
+    """The jitted chunk program (:mod:`.program`) and initialiser for a layout: shared by
+    every run on a population of that shape, so scenarios, seeds and chunk lengths compile
+    once."""
+    loop = program.day_loop(make_step(layout, cadence))
 
     def init(k, w, p, lv):
         return init_state(k, w, p, layout, lv)
 
-    run, init = jax.vmap(run_chunk, in_axes=(0, 0, None, None, None)), jax.vmap(init, in_axes=(0, None, None, None))
+    run, init = jax.vmap(loop, in_axes=(0, 0, None, None, None, None)), jax.vmap(init, in_axes=(0, None, None, None))
     if devices == 1:
-        return jax.jit(run), jax.jit(init)
+        return jax.jit(run, donate_argnums=program.STATE_ARG), jax.jit(init)
     mesh = sharding.agent_mesh(devices)
     whole = sharding.replicated(mesh)
 
@@ -80,17 +75,18 @@ def _compiled(layout: Layout, cadence: int, devices: int = 1):
         keys = jax.ShapeDtypeStruct((members,), jax.random.key(0).dtype)
         placed = sharding.shardings(jax.eval_shape(init, keys, world.tree, params.tree, levels.tree), mesh, layout.n, batched=True)
         return (
-            jax.jit(run, in_shardings=(whole, placed, None, whole, whole), out_shardings=(placed, whole)),
+            jax.jit(run, in_shardings=(whole, placed, None, whole, whole, whole), out_shardings=(placed, whole),
+                    donate_argnums=program.STATE_ARG),
             jax.jit(init, in_shardings=(whole, None, whole, whole), out_shardings=placed),
         )
 
     def structs(tree):
         return jax.tree_util.tree_map(lambda a: jax.ShapeDtypeStruct(jnp.shape(a), jnp.result_type(a)), tree)
 
-    def sharded_run(keys, state, world, params, schedule):
+    def sharded_run(keys, state, world, params, schedule, days):
         first = jax.tree_util.tree_map(lambda a: a[0], schedule)
         return programs(keys.shape[0], _frozen(structs(world)), _frozen(structs(params)), _frozen(structs(first)))[0](
-            keys, state, world, params, schedule
+            keys, state, world, params, schedule, days
         )
 
     def sharded_init(keys, world, params, levels):
@@ -132,13 +128,19 @@ def _schedule_axes(schedule: Schedule) -> Schedule:
     return Schedule(**{f.name: (0 if _per_member(schedule, f.name) else None) for f in dataclasses.fields(Schedule)})
 
 
-def _slice_days(schedule: Schedule, start: int, stop: int) -> Schedule:
-    """Days ``start:stop`` of a schedule whose levels are shared or per member."""
+def _padded_days(schedule: Schedule, start: int, stop: int, rows: int) -> Schedule:
+    """Days ``start:stop`` of a schedule whose levels are shared or per member, padded to
+    ``rows`` days with copies of the last (the chunk program runs only the first
+    ``stop - start``)."""
+
+    def cut(level: np.ndarray, axis: int) -> jax.Array:
+        days = np.take(level, np.arange(start, stop), axis=axis)
+        widths = [(0, 0)] * days.ndim
+        widths[axis] = (0, rows - (stop - start))
+        return jnp.asarray(np.pad(days, widths, mode="edge"))
+
     return Schedule(
-        **{
-            f.name: getattr(schedule, f.name)[:, start:stop] if _per_member(schedule, f.name) else getattr(schedule, f.name)[start:stop]
-            for f in dataclasses.fields(Schedule)
-        }
+        **{f.name: cut(np.asarray(getattr(schedule, f.name)), 1 if _per_member(schedule, f.name) else 0) for f in dataclasses.fields(Schedule)}
     )
 
 
@@ -156,18 +158,28 @@ def _day_row(schedule: Schedule, day: int) -> Schedule:
 def _compiled_batch(layout: Layout, cadence: int, schedule_axes: tuple):
     """Like :func:`_compiled`, with the parameters (and the per-member schedule levels named
     in ``schedule_axes``) mapped over the member axis instead of shared."""
-    step = make_step(layout, cadence)
-
-    def run_chunk(key, state, world, params, schedule):
-        def body(s, levels):
-            return step(key, s, world, params, levels)
-
-        return jax.lax.scan(body, state, schedule)
-
+    loop = program.day_loop(make_step(layout, cadence))
     axes = Schedule(**dict(schedule_axes))
-    run = jax.jit(jax.vmap(run_chunk, in_axes=(0, 0, None, 0, axes)))
+    run = jax.jit(jax.vmap(loop, in_axes=(0, 0, None, 0, axes, None)), donate_argnums=program.STATE_ARG)
     init = jax.jit(jax.vmap(lambda k, w, p, lv: init_state(k, w, p, layout, lv), in_axes=(0, None, 0, axes)))
     return run, init
+
+
+def _advance(run_chunk, keys, state, world, params, schedule: Schedule, start: int, stop: int):
+    """Days ``start:stop`` of ``schedule`` from ``state`` (consumed), in calls of at most
+    :data:`~.program.CAPACITY` days: ``(state, regional, national)``, metrics as NumPy with
+    the days on axis 1."""
+    regional, national = [], []
+    for first in range(start, stop, program.CAPACITY):
+        last = min(first + program.CAPACITY, stop)
+        rows = _padded_days(schedule, first, last, program.CAPACITY)
+        state, (r, n) = run_chunk(keys, state, world, params, rows, np.int32(last - first))
+        regional.append((r, last - first))
+        national.append((n, last - first))
+    # Read back after every call is queued, so the calls run back to back.
+    regional = np.concatenate([np.asarray(r)[:, :d] for r, d in regional], axis=1)
+    national = np.concatenate([np.asarray(n)[:, :d] for n, d in national], axis=1)
+    return state, regional, national
 
 
 class Simulation:
@@ -205,16 +217,18 @@ class Simulation:
         """Yield one :class:`Chunk` per ``chunk_days`` days of ``schedule`` (indexed from
         ``first_day``: a resumed run passes the saved state and the day it reached).
         Without a state, the run starts on the first day of ``burn_in`` when one is given
-        (and runs through it before the first chunk), else on day 0."""
+        (and runs through it before the first chunk), else on day 0.
+
+        The state passed in is consumed (its buffers are reused), and so is each chunk's
+        state when the next chunk is asked for: copy one to keep it."""
         keys = member_keys(seed, members)
         if state is None:
             state = self.settled_state(seed, members, params, schedule, chunk_days, burn_in)
         total = len(schedule.day)
         for start in range(first_day, total, chunk_days):
             stop = min(start + chunk_days, total)
-            rows = jax.tree_util.tree_map(jnp.asarray, slice_schedule(schedule, start, stop))
-            state, (regional, national) = self._run_chunk(keys, state, self.world, params, rows)
-            yield Chunk(first_day=start, regional=np.asarray(regional), national=np.asarray(national), state=state)
+            state, regional, national = _advance(self._run_chunk, keys, state, self.world, params, schedule, start, stop)
+            yield Chunk(first_day=start, regional=regional, national=national, state=state)
 
     def settled_state(
         self, seed: int, members: int, params: dict, schedule: Schedule, chunk_days: int = 30, burn_in: Schedule | None = None
@@ -224,9 +238,7 @@ class Simulation:
             return self.initial_state(seed, members, params, schedule)
         keys = member_keys(seed, members)
         state = self.initial_state(seed, members, params, burn_in)
-        for start in range(0, len(burn_in.day), chunk_days):
-            rows = jax.tree_util.tree_map(jnp.asarray, slice_schedule(burn_in, start, start + chunk_days))
-            state, _ = self._run_chunk(keys, state, self.world, params, rows)
+        state, _, _ = _advance(self._run_chunk, keys, state, self.world, params, burn_in, 0, len(burn_in.day))
         return state
 
     def run_batch(
@@ -249,12 +261,9 @@ class Simulation:
         first = burn_in if burn_in is not None and len(burn_in.day) else schedule
         state = init(keys, self.world, params, _day_row(first, 0))
         if first is burn_in:
-            for start in range(0, len(burn_in.day), chunk_days):
-                rows = jax.tree_util.tree_map(jnp.asarray, _slice_days(burn_in, start, start + chunk_days))
-                state, _ = run_chunk(keys, state, self.world, params, rows)
+            state, _, _ = _advance(run_chunk, keys, state, self.world, params, burn_in, 0, len(burn_in.day))
         total = len(schedule.day)
         for start in range(0, total, chunk_days):
             stop = min(start + chunk_days, total)
-            rows = jax.tree_util.tree_map(jnp.asarray, _slice_days(schedule, start, stop))
-            state, (regional, national) = run_chunk(keys, state, self.world, params, rows)
-            yield Chunk(first_day=start, regional=np.asarray(regional), national=np.asarray(national), state=state)
+            state, regional, national = _advance(run_chunk, keys, state, self.world, params, schedule, start, stop)
+            yield Chunk(first_day=start, regional=regional, national=national, state=state)
