@@ -138,8 +138,11 @@ def load_experiment_view(root: str | os.PathLike, experiment_id: str) -> Experim
     """One experiment's points, outcomes and indices (a PanopticumError if it cannot be read)."""
     from panopticum.experiments import load_results
 
+    store = _store(root)
+    if experiment_id not in store.ids():
+        raise PanopticumError(f"no experiment {experiment_id!r} in {store.root}")
     try:
-        res = load_results(_store(root), experiment_id)
+        res = load_results(store, experiment_id)
     except PanopticumError:
         raise
     except (OSError, ValueError, KeyError, TypeError) as exc:

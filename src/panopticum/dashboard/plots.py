@@ -37,12 +37,13 @@ def _fmt(v: float, dates: bool = False) -> str:
     return f"{v:.3g}"
 
 
-def _span(values: np.ndarray) -> tuple[list[float], float, float]:
-    """Ticks over the finite ``values`` (a unit span around a single value)."""
+def _span(values: np.ndarray, pad: float | None = None) -> tuple[list[float], float, float]:
+    """Ticks over the finite ``values``; a single value gets ``pad`` (default a tenth of
+    itself) on either side."""
     finite = values[np.isfinite(values)]
     lo, hi = (float(finite.min()), float(finite.max())) if finite.size else (0.0, 1.0)
     if hi <= lo:
-        pad = abs(lo) * 0.1 or 1.0
+        pad = pad or abs(lo) * 0.1 or 1.0
         lo, hi = lo - pad, hi + pad
     ticks = nice_ticks(lo, hi)
     return ticks, ticks[0], ticks[-1]
@@ -56,7 +57,7 @@ def scatter(xs, ys, *, key: str, title: str, x_label: str, y_label: str, x_dates
     xs, ys = np.asarray(xs, np.float64), np.asarray(ys, np.float64)
     left, right, top, height = 62, 16, 28, 260
     bottom = top + height
-    x_ticks, x_lo, x_hi = _span(xs)
+    x_ticks, x_lo, x_hi = _span(xs, pad=1.0 if x_dates else None)
     y_ticks, y_lo, y_hi = _span(ys)
     to_x = lambda v: left + (v - x_lo) / (x_hi - x_lo) * (WIDTH - left - right)  # noqa: E731
     to_y = lambda v: bottom - (v - y_lo) / (y_hi - y_lo) * height  # noqa: E731
