@@ -1,0 +1,111 @@
+"""The Experiments and Surveys views in a real browser (Debian's Chromium, Playwright).
+
+The dashboard serves a store with two tiny experiments (a 2 x 2 grid, 2 replicates; a
+Morris trajectory of 3 points) and one survey study (tests/store_fixtures.py); each test
+picks its view in one tab, selects a row, checks the chart, opens the report the dashboard
+serves and saves a screenshot of the view (``PANOPTICUM_DASHBOARD_SHOTS=docs/img`` refreshes the
+ones in docs/dashboard.md). Skipped, with the reason shown, without Playwright or Chromium.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from browser_helpers import ARGS, CHROMIUM, Tab, assert_not_blank, dashboard, require_browser, shots_folder
+
+sync_api = require_browser()
+
+
+@pytest.fixture(scope="module")
+def served(browse_store, tmp_path_factory):
+    """The dashboard on the browse store: ``(url, ids)``."""
+    root, ids = browse_store
+    with dashboard(root, tmp_path_factory.getbasetemp().parent / "panopticum-test-xla", root.parent) as url:
+        yield url, ids
+
+
+@pytest.fixture(scope="module")
+def browser():
+    with sync_api.sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        yield b
+        b.close()
+
+
+@pytest.fixture(scope="module")
+def tab(browser, served):
+    """One tab for the module (loading the page is the slow part); each test picks its view."""
+    t = Tab(browser, served[0], height=1500)
+    yield t
+    t.close()
+
+
+def open_report(tab, link_name: str):
+    """Click a report link; the new tab it opens, loaded."""
+    with tab.context.expect_page() as opened:
+        tab.page.get_by_role("link", name=link_name).click()
+    report = opened.value
+    report.wait_for_load_state()
+    return report
+
+
+def test_experiments_view_lists_shows_charts_and_opens_a_report(tab, served, tmp_path_factory):
+    page, ids = tab.page, served[1]
+    tab.view("Experiments")
+    rows = page.locator(".pan-experiments tbody tr")
+    rows.first.wait_for(timeout=30_000)
+    assert rows.count() == 2 and "tiny-morris" in rows.nth(0).inner_text()  # newest first
+    assert "4/4" in rows.nth(1).inner_text() and "8/8" in rows.nth(1).inner_text()  # points, runs done
+    rows.nth(1).click()  # the grid
+    page.get_by_role("heading", name="tiny-grid").wait_for(timeout=30_000)
+    assert page.locator(".pan-points tr").count() == 1 + 8  # a header and a row per run
+    chart = page.locator("svg[data-chart=experiment-scatter]")
+    assert chart.get_attribute("data-dots") == "8"
+    assert "freedom against cameras.coverage_market" in chart.inner_html()
+    page.locator(".pan-no-indices").get_by_text("A grid design has no sensitivity indices").wait_for()
+    tab.choose("Against", "informants.share")
+    page.locator("svg[data-chart=experiment-scatter]", has_text="freedom against informants.share").wait_for(
+        timeout=10_000)
+    rows.nth(0).click()  # the Morris experiment: indices
+    page.get_by_role("heading", name="tiny-morris").wait_for(timeout=30_000)
+    assert page.locator(".pan-indices tr").count() == 1 + 2  # a factor a row
+    assert page.locator("svg[data-chart=experiment-indices] circle.estimate").count() == 2
+    shot = shots_folder(tmp_path_factory) / "dashboard-experiments.png"
+    page.screenshot(path=shot)
+    assert_not_blank(shot)
+    report = open_report(tab, "Open its report")
+    assert report.title() == f"panopticum experiment: tiny-morris ({ids['morris']})"
+    assert report.url.startswith(served[0] + "reports/experiments/")
+    assert report.locator("img").count() >= 2  # its figures, embedded
+    assert tab.outside == [] and tab.failed == []
+    assert "Traceback" not in page.inner_text("body")
+
+
+def test_surveys_view_shows_estimates_against_the_truth_and_opens_the_study(tab, served, tmp_path_factory):
+    page, ids = tab.page, served[1]
+    tab.view("Surveys")
+    row = page.locator(".pan-studies tbody tr")
+    row.first.wait_for(timeout=30_000)
+    assert row.count() == 1 and "40 escapees + 100 phone residents" in row.inner_text()
+    row.click()
+    chart = page.locator("svg[data-chart=study-estimates]")
+    chart.wait_for(timeout=30_000)
+    assert "escapees (40 respondents)" in chart.inner_html()
+    questions = int(chart.get_attribute("data-rows"))
+    assert questions >= 8 and chart.locator("line.reference").count() == questions  # the truth on every row
+    assert page.locator(".pan-study-design").get_by_text("40 escapees (escapee frame)").count() == 1
+    tab.choose("Sample", "phone residents")
+    chart = page.locator("svg[data-chart=study-estimates]", has_text="phone residents (100 respondents)")
+    chart.wait_for(timeout=10_000)
+    before = chart.inner_html()
+    tab.choose("Intervals", "the estimators' own 95% intervals, averaged over the replicate surveys")
+    page.wait_for_function("b => document.querySelector('svg[data-chart=study-estimates]').innerHTML !== b",
+                           arg=before, timeout=10_000)
+    shot = shots_folder(tmp_path_factory) / "dashboard-surveys.png"
+    page.screenshot(path=shot)
+    assert_not_blank(shot)
+    report = open_report(tab, "Open the study's page")
+    assert report.title() == "panopticum survey: stimson-2024 on 2023-12-31"
+    assert report.url == served[0] + "reports/surveys/" + ids["study"]
+    assert tab.outside == [] and tab.failed == []
+    assert "Traceback" not in page.inner_text("body")
