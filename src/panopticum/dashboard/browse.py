@@ -65,10 +65,23 @@ def _svg(markup: str, name: str) -> None:
 
 
 def _load(build, *args):
+    """``(what build(*args) returns, None)``, or ``(None, the reason it failed)``: a store
+    that cannot be read is a message in the page, not a traceback."""
     try:
         return build(*args), None
     except PanopticumError as exc:
         return None, str(exc)
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        return None, f"cannot read the store: {type(exc).__name__}: {exc}"
+
+
+def _listed(lister, source, refresh):
+    """``((rows, problems), error)`` of a listing, memoised until ``refresh`` changes."""
+    def listing():
+        found, error = _load(lister, source)
+        return (found or ([], [])), error
+
+    return solara.use_memo(listing, dependencies=[refresh, str(source)])
 
 
 # --- experiments ---------------------------------------------------------------------------------
@@ -100,16 +113,6 @@ def ExperimentsView():
         ExperimentDetail(state.experiment_id.value, refresh)
     else:
         solara.Info("Click an experiment to see its points, its outcomes against a parameter and its indices.")
-
-
-def _listed(lister, source, refresh):
-    """``((rows, problems), error)`` of a listing, memoised until ``refresh`` changes."""
-    return solara.use_memo(lambda: _or_empty(lister, source), dependencies=[refresh, str(source)])
-
-
-def _or_empty(lister, source):
-    found, error = _load(lister, source)
-    return (found or ([], [])), error
 
 
 @solara.component
