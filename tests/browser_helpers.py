@@ -104,6 +104,9 @@ class Tab:
         """Pick ``option`` in the drop-down list labelled ``label``."""
         self.page.locator(".v-select", has_text=label).first.click()
         self.page.locator(".menuable__content__active").get_by_role("option", name=option, exact=True).click()
+        # the list fades out after the choice: wait until it is gone, so it covers nothing in a screenshot
+        self.page.wait_for_function("() => [...document.querySelectorAll('.v-menu__content')]"
+                                    ".every(e => getComputedStyle(e).display === 'none')")
 
     def close(self):
         self.context.close()

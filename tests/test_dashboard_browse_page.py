@@ -36,16 +36,18 @@ def browser():
 def tab(browser, served):
     """One tab for the module (loading the page is the slow part); each test picks its view."""
     t = Tab(browser, served[0], height=1500)
+    t.page.set_default_timeout(60_000)  # a busy machine: waits are for the page, not for speed
     yield t
     t.close()
 
 
 def open_report(tab, link_name: str):
-    """Click a report link; the new tab it opens, loaded."""
-    with tab.context.expect_page() as opened:
+    """Click a report link; the new tab it opens, loaded (an experiment's report draws its
+    figures when asked: minutes on a busy machine)."""
+    with tab.context.expect_page(timeout=60_000) as opened:
         tab.page.get_by_role("link", name=link_name).click()
     report = opened.value
-    report.wait_for_load_state()
+    report.wait_for_load_state(timeout=300_000)
     return report
 
 
@@ -53,21 +55,20 @@ def test_experiments_view_lists_shows_charts_and_opens_a_report(tab, served, tmp
     page, ids = tab.page, served[1]
     tab.view("Experiments")
     rows = page.locator(".pan-experiments tbody tr")
-    rows.first.wait_for(timeout=30_000)
+    rows.first.wait_for()
     assert rows.count() == 2 and "tiny-morris" in rows.nth(0).inner_text()  # newest first
     assert "4/4" in rows.nth(1).inner_text() and "8/8" in rows.nth(1).inner_text()  # points, runs done
     rows.nth(1).click()  # the grid
-    page.get_by_role("heading", name="tiny-grid").wait_for(timeout=30_000)
+    page.get_by_role("heading", name="tiny-grid").wait_for()
     assert page.locator(".pan-points tr").count() == 1 + 8  # a header and a row per run
     chart = page.locator("svg[data-chart=experiment-scatter]")
     assert chart.get_attribute("data-dots") == "8"
     assert "freedom against cameras.coverage_market" in chart.inner_html()
     page.locator(".pan-no-indices").get_by_text("A grid design has no sensitivity indices").wait_for()
     tab.choose("Against", "informants.share")
-    page.locator("svg[data-chart=experiment-scatter]", has_text="freedom against informants.share").wait_for(
-        timeout=10_000)
+    page.locator("svg[data-chart=experiment-scatter]", has_text="freedom against informants.share").wait_for()
     rows.nth(0).click()  # the Morris experiment: indices
-    page.get_by_role("heading", name="tiny-morris").wait_for(timeout=30_000)
+    page.get_by_role("heading", name="tiny-morris").wait_for()
     assert page.locator(".pan-indices tr").count() == 1 + 2  # a factor a row
     assert page.locator("svg[data-chart=experiment-indices] circle.estimate").count() == 2
     shot = shots_folder(tmp_path_factory) / "dashboard-experiments.png"
@@ -85,22 +86,22 @@ def test_surveys_view_shows_estimates_against_the_truth_and_opens_the_study(tab,
     page, ids = tab.page, served[1]
     tab.view("Surveys")
     row = page.locator(".pan-studies tbody tr")
-    row.first.wait_for(timeout=30_000)
+    row.first.wait_for()
     assert row.count() == 1 and "40 escapees + 100 phone residents" in row.inner_text()
     row.click()
     chart = page.locator("svg[data-chart=study-estimates]")
-    chart.wait_for(timeout=30_000)
+    chart.wait_for()
     assert "escapees (40 respondents)" in chart.inner_html()
     questions = int(chart.get_attribute("data-rows"))
     assert questions >= 8 and chart.locator("line.reference").count() == questions  # the truth on every row
     assert page.locator(".pan-study-design").get_by_text("40 escapees (escapee frame)").count() == 1
     tab.choose("Sample", "phone residents")
     chart = page.locator("svg[data-chart=study-estimates]", has_text="phone residents (100 respondents)")
-    chart.wait_for(timeout=10_000)
+    chart.wait_for()
     before = chart.inner_html()
     tab.choose("Intervals", "the estimators' own 95% intervals, averaged over the replicate surveys")
     page.wait_for_function("b => document.querySelector('svg[data-chart=study-estimates]').innerHTML !== b",
-                           arg=before, timeout=10_000)
+                           arg=before)
     shot = shots_folder(tmp_path_factory) / "dashboard-surveys.png"
     page.screenshot(path=shot)
     assert_not_blank(shot)

@@ -122,7 +122,7 @@ def intervals(rows: list[IntervalRow], *, key: str, title: str, unit: str, scale
               reference_label: str = "truth", zero: bool = True) -> str:
     """Rows of dots with horizontal intervals and a reference tick each, as an ``<svg>`` string.
     Values are multiplied by ``scale`` (100 for shares drawn as %)."""
-    label_w, right, top, line_h, gap = 210, 16, 30, 11, 12
+    label_w, right, top, line_h, gap = 210, 16, 40, 11, 12
     plot_l = label_w + 8
     values = [v * scale for r in rows for i in r.intervals for v in (i.value, i.low, i.high)]
     values += [r.reference * scale for r in rows]
@@ -130,7 +130,7 @@ def intervals(rows: list[IntervalRow], *, key: str, title: str, unit: str, scale
     ticks, lo, hi = _span(finite) if finite.size else ([0.0, 1.0], 0.0, 1.0)
     to_x = lambda v: plot_l + (v * scale - lo) / (hi - lo) * (WIDTH - plot_l - right)  # noqa: E731
     body = [f'<text x="8" y="15" font-size="12.5" font-weight="bold">{esc(title)}</text>',
-            f'<text x="{WIDTH - right}" y="15" font-size="10" fill="#555" text-anchor="end">{esc(unit)}</text>']
+            f'<text x="8" y="29" font-size="10" fill="#555">{esc(unit)}</text>']
     y, bands = top, []
     for r in rows:
         wrapped = textwrap.wrap(r.label, 36)[:3] or [""]
