@@ -14,6 +14,8 @@ import pytest
 from browser_helpers import ARGS, CHROMIUM, Tab, assert_not_blank, dashboard, require_browser, shots_folder
 
 sync_api = require_browser()
+expect = sync_api.expect
+expect.set_options(timeout=60_000)  # a busy machine: waits are for the page, not for speed
 
 
 @pytest.fixture(scope="module")
@@ -55,22 +57,24 @@ def test_experiments_view_lists_shows_charts_and_opens_a_report(tab, served, tmp
     page, ids = tab.page, served[1]
     tab.view("Experiments")
     rows = page.locator(".pan-experiments tbody tr")
-    rows.first.wait_for()
-    assert rows.count() == 2 and "tiny-morris" in rows.nth(0).inner_text()  # newest first
-    assert "4/4" in rows.nth(1).inner_text() and "8/8" in rows.nth(1).inner_text()  # points, runs done
+    expect(rows).to_have_count(2)
+    expect(rows.nth(0)).to_contain_text("tiny-morris")  # newest first
+    expect(rows.nth(1)).to_contain_text("4/4")  # points done of all
+    expect(rows.nth(1)).to_contain_text("8/8")  # runs done: 2 replicates a point
     rows.nth(1).click()  # the grid
     page.get_by_role("heading", name="tiny-grid").wait_for()
-    assert page.locator(".pan-points tr").count() == 1 + 8  # a header and a row per run
+    expect(page.locator(".pan-points tr")).to_have_count(1 + 8)  # a header and a row per run
     chart = page.locator("svg[data-chart=experiment-scatter]")
-    assert chart.get_attribute("data-dots") == "8"
-    assert "freedom against cameras.coverage_market" in chart.inner_html()
-    page.locator(".pan-no-indices").get_by_text("A grid design has no sensitivity indices").wait_for()
+    expect(chart).to_have_attribute("data-dots", "8")
+    expect(chart).to_contain_text("freedom against cameras.coverage_market")
+    expect(page.locator(".pan-no-indices")).to_contain_text("A grid design has no sensitivity indices")
     tab.choose("Against", "informants.share")
-    page.locator("svg[data-chart=experiment-scatter]", has_text="freedom against informants.share").wait_for()
+    expect(chart).to_contain_text("freedom against informants.share")
     rows.nth(0).click()  # the Morris experiment: indices
     page.get_by_role("heading", name="tiny-morris").wait_for()
-    assert page.locator(".pan-indices tr").count() == 1 + 2  # a factor a row
-    assert page.locator("svg[data-chart=experiment-indices] circle.estimate").count() == 2
+    expect(page.locator(".pan-indices tr")).to_have_count(1 + 2)  # a factor a row
+    expect(page.locator("svg[data-chart=experiment-indices] circle.estimate")).to_have_count(2)
+    expect(chart).to_have_attribute("data-dots", "3")
     shot = shots_folder(tmp_path_factory) / "dashboard-experiments.png"
     page.screenshot(path=shot)
     assert_not_blank(shot)
@@ -86,18 +90,17 @@ def test_surveys_view_shows_estimates_against_the_truth_and_opens_the_study(tab,
     page, ids = tab.page, served[1]
     tab.view("Surveys")
     row = page.locator(".pan-studies tbody tr")
-    row.first.wait_for()
-    assert row.count() == 1 and "40 escapees + 100 phone residents" in row.inner_text()
+    expect(row).to_have_count(1)
+    expect(row).to_contain_text("40 escapees + 100 phone residents")
     row.click()
     chart = page.locator("svg[data-chart=study-estimates]")
-    chart.wait_for()
-    assert "escapees (40 respondents)" in chart.inner_html()
+    expect(chart).to_contain_text("escapees (40 respondents)")
     questions = int(chart.get_attribute("data-rows"))
-    assert questions >= 8 and chart.locator("line.reference").count() == questions  # the truth on every row
-    assert page.locator(".pan-study-design").get_by_text("40 escapees (escapee frame)").count() == 1
+    assert questions >= 8
+    expect(chart.locator("line.reference")).to_have_count(questions)  # the truth on every row
+    expect(page.locator(".pan-study-design")).to_contain_text("40 escapees (escapee frame)")
     tab.choose("Sample", "phone residents")
-    chart = page.locator("svg[data-chart=study-estimates]", has_text="phone residents (100 respondents)")
-    chart.wait_for()
+    expect(chart).to_contain_text("phone residents (100 respondents)")
     before = chart.inner_html()
     tab.choose("Intervals", "the estimators' own 95% intervals, averaged over the replicate surveys")
     page.wait_for_function("b => document.querySelector('svg[data-chart=study-estimates]').innerHTML !== b",

@@ -137,9 +137,9 @@ def test_a_run_draws_live_charts_and_a_map_and_a_second_tab_is_undisturbed(tab, 
 
 def test_the_experiments_and_surveys_views_say_when_the_store_has_none(tab):
     tab.view("Experiments")
-    tab.page.locator(".pan-empty").get_by_text("No experiments in this store yet").wait_for(timeout=10_000)
+    tab.page.locator(".pan-empty").get_by_text("No experiments in this store yet").wait_for(timeout=60_000)
     tab.view("Surveys")
-    tab.page.locator(".pan-empty").get_by_text("No surveys in this store yet").wait_for(timeout=10_000)
+    tab.page.locator(".pan-empty").get_by_text("No surveys in this store yet").wait_for(timeout=60_000)
     assert "Traceback" not in tab.page.inner_text("body")
 
 
