@@ -63,11 +63,20 @@ def _done(store, experiment_id: str, replicates: int) -> tuple[int, int]:
     return int((counts >= max(replicates, 1)).sum()), int(len(points))
 
 
+def _age(store, experiment_id: str) -> tuple[int, str]:
+    """A key that sorts experiments oldest first: the time their definition was written (to
+    the nanosecond: ids and ``created`` stamps count whole seconds)."""
+    try:
+        return (store.dir(experiment_id) / "definition.json").stat().st_mtime_ns, experiment_id
+    except OSError:
+        return 0, experiment_id
+
+
 def list_experiments(root: str | os.PathLike) -> tuple[list[ExperimentRow], list[str]]:
     """The store's experiments, newest first, and one line for each that cannot be read."""
     store = _store(root)
     rows, problems = [], []
-    for experiment_id in reversed(store.ids()):
+    for experiment_id in sorted(store.ids(), key=lambda i: _age(store, i), reverse=True):
         try:
             d, s = store.definition(experiment_id), store.status(experiment_id)
             replicates = int(d["replicates"])

@@ -62,13 +62,15 @@ def list_studies(store) -> tuple[list[StudyRow], list[str]]:
             key = f"{run.run_id}/{folder.name}"
             try:
                 meta = _meta(folder)
-                when = datetime.datetime.fromtimestamp((folder / "study.json").stat().st_mtime, datetime.timezone.utc)
-                rows.append(StudyRow(key, run.run_id, str(run.scenario), str(meta["design"]), str(meta["date"]),
-                                     int(meta["replicates"]), _samples_text(meta), when.strftime("%Y-%m-%d %H:%M")))
+                kept_ns = (folder / "study.json").stat().st_mtime_ns
+                when = datetime.datetime.fromtimestamp(kept_ns / 1e9, datetime.timezone.utc)
+                rows.append((kept_ns, StudyRow(key, run.run_id, str(run.scenario), str(meta["design"]),
+                                               str(meta["date"]), int(meta["replicates"]), _samples_text(meta),
+                                               when.strftime("%Y-%m-%d %H:%M"))))
             except (PanopticumError, OSError, KeyError, TypeError, ValueError) as exc:
                 problems.append(f"{key} cannot be read: {exc}")
-    rows.sort(key=lambda r: r.kept, reverse=True)
-    return rows, problems
+    rows.sort(key=lambda pair: pair[0], reverse=True)
+    return [row for _, row in rows], problems
 
 
 def _meta(folder: Path) -> dict[str, Any]:
