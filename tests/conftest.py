@@ -139,3 +139,18 @@ def small_tmpfs(tmp_path):
     yield make
     for path in mounted:
         subprocess.run(["umount", "-l", str(path)], capture_output=True)
+
+
+@pytest.fixture(scope="session")
+def browse_store(tmp_path_factory):
+    """A run store holding a tiny grid experiment, a tiny Morris experiment and one survey
+    study (tests/store_fixtures.py), for the dashboard's browsers: ``(root, ids)`` with ids
+    ``grid``, ``morris`` and ``study`` (the study's RUN/FOLDER)."""
+    from store_fixtures import tiny_experiment, tiny_study
+
+    base = tmp_path_factory.mktemp("browse")
+    root = base / "store"
+    ids = {"grid": tiny_experiment(root, base, "tiny-grid"),
+           "morris": tiny_experiment(root, base, "tiny-morris", design="morris", replicates=1),
+           "study": tiny_study(root)}
+    return root, ids

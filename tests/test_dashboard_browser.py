@@ -9,67 +9,24 @@ the ones in docs/dashboard.md).
 
 from __future__ import annotations
 
-import os
-import shutil
-import socket
-import subprocess
-import sys
-import time
-from pathlib import Path
+import re
 
-import numpy as np
 import pytest
 
+from browser_helpers import ARGS, CHROMIUM, Tab, assert_not_blank, dashboard, require_browser, shots_folder
 from panopticum.dashboard.form import _slider_step
 from panopticum.params.schema import SPEC_BY_PATH
 from panopticum.params.spec import format_value
 
-CHROMIUM = os.environ.get("PANOPTICUM_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-        "--disable-sync"]
-SRC = Path(__file__).resolve().parents[1] / "src"
-LOCAL = ("http://127.0.0.1", "blob:", "data:")
-
-sync_api = pytest.importorskip("playwright.sync_api", reason="Playwright for Python is not installed")
-if not Path(CHROMIUM).is_file():
-    pytest.skip(f"no Chromium at {CHROMIUM} (apt-get install chromium); browser tests skipped",
-                allow_module_level=True)
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+sync_api = require_browser()
 
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
-    """The dashboard on a free port: its URL."""
-    port = free_port()
+    """The dashboard on a fresh run store and a free port: its URL."""
     store = tmp_path_factory.mktemp("dashboard-browser-store")
-    env = dict(os.environ, PYTHONPATH=os.pathsep.join(filter(None, [str(SRC), os.environ.get("PYTHONPATH")])))
-    env.setdefault("PANOPTICUM_CACHE_DIR", str(tmp_path_factory.getbasetemp().parent / "panopticum-test-xla"))
-    log = open(store / "server.log", "wb")
-    proc = subprocess.Popen([sys.executable, "-m", "panopticum", "dashboard", "--port", str(port), "--store", str(store)],
-                            stdout=log, stderr=subprocess.STDOUT, env=env)
-    deadline = time.monotonic() + 120
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            pytest.fail(f"the dashboard exited: {(store / 'server.log').read_text()}")
-        with socket.socket() as probe:
-            if probe.connect_ex(("127.0.0.1", port)) == 0:
-                break
-        time.sleep(0.3)
-    else:
-        proc.kill()
-        pytest.fail("the dashboard did not start listening in 120 s")
-    yield f"http://127.0.0.1:{port}/"
-    proc.terminate()
-    try:
-        proc.wait(timeout=20)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-    log.close()
+    with dashboard(store, tmp_path_factory.getbasetemp().parent / "panopticum-test-xla", store) as url:
+        yield url
 
 
 @pytest.fixture(scope="module")
@@ -81,29 +38,8 @@ def browser():
 
 
 @pytest.fixture(scope="module")
-def shots(tmp_path_factory) -> Path:
-    folder = Path(os.environ.get("PANOPTICUM_DASHBOARD_SHOTS") or tmp_path_factory.mktemp("shots"))
-    folder.mkdir(parents=True, exist_ok=True)
-    return folder
-
-
-class Tab:
-    """One browser tab on the dashboard, recording any request that leaves this machine."""
-
-    def __init__(self, browser, url: str):
-        self.context = browser.new_context(viewport={"width": 1400, "height": 1000})
-        self.page = self.context.new_page()
-        self.outside, self.failed = [], []
-        self.page.on("request", lambda r: None if r.url.startswith(LOCAL) else self.outside.append(r.url))
-        self.page.on("response", lambda r: self.failed.append(f"{r.status} {r.url}") if r.status >= 400 else None)
-        self.page.goto(url)
-        self.page.get_by_text("Key parameters").wait_for(timeout=60_000)
-
-    def field(self, path: str):
-        return self.page.locator(".pan-field-" + path.replace(".", "-"))
-
-    def close(self):
-        self.context.close()
+def shots(tmp_path_factory):
+    return shots_folder(tmp_path_factory)
 
 
 @pytest.fixture
@@ -111,15 +47,6 @@ def tab(browser, server):
     t = Tab(browser, server)
     yield t
     t.close()
-
-
-def assert_not_blank(path: Path) -> None:
-    import matplotlib.image
-
-    pixels = matplotlib.image.imread(path)[..., :3]
-    assert pixels.shape[0] > 300 and pixels.shape[1] > 600
-    assert pixels.std() > 0.05  # not one flat colour
-    assert len(np.unique((pixels * 255).astype(np.uint8).reshape(-1, 3), axis=0)) > 50
 
 
 def test_page_loads_with_nothing_from_the_internet(tab):
@@ -203,6 +130,17 @@ def test_a_run_draws_live_charts_and_a_map_and_a_second_tab_is_undisturbed(tab, 
     page.screenshot(path=shots / "dashboard-map.png")
     assert_not_blank(shots / "dashboard-map.png")
     assert tab.outside == [] and tab.failed == []
+    run_id = re.match(r"Run (\S+):", page.locator(".pan-status").inner_text()).group(1)
+    report = page.request.get(server + f"reports/runs/{run_id}")  # what the run store's "in a new tab" opens
+    assert report.ok and f"({run_id})</title>" in report.text()
+
+
+def test_the_experiments_and_surveys_views_say_when_the_store_has_none(tab):
+    tab.view("Experiments")
+    tab.page.locator(".pan-empty").get_by_text("No experiments in this store yet").wait_for(timeout=60_000)
+    tab.view("Surveys")
+    tab.page.locator(".pan-empty").get_by_text("No surveys in this store yet").wait_for(timeout=60_000)
+    assert "Traceback" not in tab.page.inner_text("body")
 
 
 def test_cancel_stops_a_run_in_the_page(tab):

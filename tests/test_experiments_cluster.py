@@ -125,6 +125,19 @@ def test_morris_runs_end_to_end(morris, tmp_path):
     assert 'id="fig-musigma-freedom"' in page and 'id="fig-scatter-supply"' in page and "mu_star" in page
 
 
+def test_the_dashboard_browses_a_sweep_of_the_model(morris):
+    from panopticum.dashboard.experimentsview import list_experiments, load_experiment_view
+
+    exp, store, experiment_id = morris
+    (row,), problems = list_experiments(store.root)
+    points = store.definition(experiment_id)["points"]
+    assert problems == [] and (row.points_done, row.points, row.runs_done) == (points, points, points * REPLICATES)
+    view = load_experiment_view(store.root, experiment_id)
+    assert view.parameters == ["cameras.coverage_market", "media.closed_border_supply"]
+    assert len(view.runs) == points * REPLICATES and view.runs[["freedom", "media_final", "supply"]].notna().all().all()
+    assert set(view.indices["factor"]) == set(view.parameters) and view.indices_note == ""
+
+
 def test_a_point_rerun_alone_matches_its_batched_result_bit_for_bit(morris, tmp_path, capsys):
     exp, store, experiment_id = morris
     results = store.results(experiment_id)

@@ -1,5 +1,6 @@
 """The dashboard page (Solara): scenario and parameters on the left, run status and the
-charts, map, comparison and run store on the right. Served by :mod:`.server`."""
+charts, map, comparison, run store, experiments and surveys on the right (the last two
+in :mod:`.browse`). Served by :mod:`.server`."""
 
 from __future__ import annotations
 
@@ -8,6 +9,8 @@ from html import escape as esc
 import solara
 
 from panopticum.dashboard import charts, form, state, tilemap
+from panopticum.dashboard.browse import ExperimentsView, SurveysView
+from panopticum.dashboard.reports import run_report_url
 from panopticum.dashboard.runner import CANCELLED, COMPLETE, FAILED, LiveRun
 from panopticum.dashboard.series import from_store
 from panopticum.dashboard.storeview import list_runs, open_store, report_html, store_dir
@@ -21,6 +24,9 @@ CSS = """
 .pan-chart, .pan-map { background: #fff; }
 .pan-caps { color: #555; font-size: 0.85em; }
 .pan-table td, .pan-table th { padding: 2px 8px; text-align: left; font-size: 0.85em; }
+.pan-scroll { max-height: 320px; overflow: auto; border: 1px solid #eee; }
+.pan-select tbody tr { cursor: pointer; }
+.pan-plot { background: #fff; }
 """
 
 
@@ -321,6 +327,8 @@ def StoreView():
         solara.Button("Compare with the shown run", on_click=lambda: state.compare_id.set(state.report_id.value),
                       disabled=not chosen)
         solara.Button("Open its report", on_click=open_report, disabled=not chosen)
+        solara.Button("...in a new tab", href=run_report_url(state.report_id.value) if chosen else None,
+                      target="_blank", disabled=not chosen, text=True)
         solara.Button("Refresh", on_click=lambda: set_refresh(refresh + 1), text=True)
     if state.report.value:
         solara.FileDownload(state.report.value.encode("utf-8"), filename=f"report-{state.report_id.value}.html",
@@ -329,7 +337,8 @@ def StoreView():
                     style="width:100%;height:900px;border:1px solid #ddd", classes=["pan-report"])
 
 
-VIEWS = {"Charts": ChartsView, "Map": MapView, "Compare": CompareView, "Run store": StoreView}
+VIEWS = {"Charts": ChartsView, "Map": MapView, "Compare": CompareView, "Run store": StoreView,
+         "Experiments": ExperimentsView, "Surveys": SurveysView}
 
 
 @solara.component

@@ -4,7 +4,8 @@ Solara's page loads its JavaScript and fonts from a CDN unless told otherwise. H
 assets come from the ``solara-assets`` package through Solara's local asset route; the
 CDN address is pointed at a closed local port, so a missing asset fails at once instead of
 reaching out; telemetry and the version check are off. Settings are environment variables
-Solara reads on import, so :func:`configure` runs before Solara is imported.
+Solara reads on import, so :func:`configure` runs before Solara is imported. The HTML
+reports are served at addresses of their own in front of the page (:mod:`.reports`).
 """
 
 from __future__ import annotations
@@ -53,6 +54,9 @@ def serve(store: str | os.PathLike, host: str = "127.0.0.1", port: int = 8765, l
     check_port(host, port)
     configure(store, host, port)
     warnings.filterwarnings("ignore", message="Cookies with samesite")  # plain http on one machine
+    import solara.server.starlette
     import uvicorn
 
-    uvicorn.run("solara.server.starlette:app", host=host, port=port, log_level=log_level)
+    from panopticum.dashboard.reports import with_reports
+
+    uvicorn.run(with_reports(solara.server.starlette.app), host=host, port=port, log_level=log_level)

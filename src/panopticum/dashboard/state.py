@@ -20,8 +20,8 @@ agents_text = solara.reactive(str(DEFAULT_AGENTS))
 days_text = solara.reactive(str(DEFAULT_DAYS))
 seed_text = solara.reactive("0")
 message = solara.reactive("")  # the page's one error line (bad size, bad upload, failed run)
-group = solara.reactive("behaviour")
-view = solara.reactive("Charts")  # which view the right-hand side shows  # which process's parameters the full form shows
+group = solara.reactive("behaviour")  # which process's parameters the full form shows
+view = solara.reactive("Charts")  # which view the right-hand side shows
 
 live = solara.reactive(None)  # the LiveRun of this tab, if any
 progress = solara.reactive(None)  # its latest Progress
@@ -34,3 +34,10 @@ compare_id = solara.reactive(None)
 compare_metric = solara.reactive("prevalence_media")
 report_id = solara.reactive(None)
 report = solara.reactive("")  # the HTML of the opened report
+
+experiment_id = solara.reactive(None)  # the experiment selected in the Experiments view
+experiment_outcome = solara.reactive(None)  # the outcome its chart and indices show
+experiment_parameter = solara.reactive(None)  # the parameter on its chart's x axis
+study_key = solara.reactive(None)  # the study selected in the Surveys view (RUN/FOLDER)
+study_sample = solara.reactive(None)  # the sample its chart shows
+study_intervals = solara.reactive("spread")  # which intervals its chart draws
