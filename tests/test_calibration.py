@@ -52,8 +52,8 @@ def test_builtin_targets_load_with_every_published_figure():
     assert by_name["arrivals"].years == (2019, 2020, 2021, 2022, 2023, 2024)
     assert by_name["share_in_system"].bound == "upper"
     assert by_name["defectors_seen_foreign_video"].design == "mou-defectors"
-    assert {t.name for t in targets.skipped()} == {"defectors_seen_foreign_video", "defectors_seen_media_punishment",
-                                                   "phone_subscriptions"}
+    assert {t.name for t in targets.targets if t.needs_snapshots} == {
+        "defectors_seen_foreign_video", "defectors_seen_media_punishment", "phone_subscriptions"}
 
 
 @pytest.mark.parametrize(
@@ -100,6 +100,15 @@ def test_one_sided_target_counts_only_beyond_its_bound():
     distance = ScaledDistance({"a": 0.01}, {"a": "upper"})
     assert distance({"a": 0.04}, {"a": 0.05}) == 0.0
     assert distance({"a": 0.07}, {"a": 0.05}) == pytest.approx(2.0)
+
+
+def test_a_survey_of_few_respondents_counts_less_and_none_not_at_all():
+    distance = ScaledDistance({"s": 0.03}, {"s": "both"})
+    many = distance({"s": 0.5, "s#n": 1e9}, {"s": 0.8})
+    few = distance({"s": 0.5, "s#n": 4}, {"s": 0.8})
+    assert many == pytest.approx(10.0, rel=1e-3)  # the target's own uncertainty alone
+    assert few == pytest.approx(0.3 / np.sqrt(0.03**2 + 0.8 * 0.2 / 4))
+    assert distance({"s": float("nan"), "s#n": 0}, {"s": 0.8}) == 0.0
 
 
 TRUE = {"media.initial_access_share": 0.5, "informants.share": 0.02}

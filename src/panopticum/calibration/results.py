@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 
 from panopticum.calibration.abc import load_posterior
-from panopticum.calibration.observables import RunView, observe_all, observed_values
+from panopticum.calibration.observables import RESPONDENTS, observed_values
 from panopticum.calibration.simulator import Simulator
 from panopticum.calibration.targets import load_targets
 
@@ -53,21 +53,24 @@ def predictive_check(folder: Path, draws: int = 20, seed: int = 0) -> pd.DataFra
     interval with its observed value; written to ``predictive.parquet``."""
     meta = json.loads((folder / "calibration.json").read_text())
     targets = load_targets(str(folder / "targets.toml"))
-    usable = targets.usable(snapshots=False)
     fixed = {"timeline.burn_in_days": meta["burn_in_days"]} if meta.get("burn_in_days") is not None else {}
-    simulator = Simulator(meta["scenario"], meta["agents"], targets.start_date, targets.days, usable, fixed=fixed)
-    sims = [observe_all(RunView.of(simulator.run(p, seed=seed + i)), usable)
-            for i, p in enumerate(draw(load_posterior(folder), draws, seed))]
-    obs, unc, bound = observed_values(usable)
+    simulator = Simulator(meta["scenario"], meta["agents"], targets.start_date, targets.days, list(targets.targets),
+                          fixed=fixed)
+    sims = [simulator.observe(p, seed=seed + i) for i, p in enumerate(draw(load_posterior(folder), draws, seed))]
+    obs, unc, bound = observed_values(list(targets.targets))
     table = pd.DataFrame(sims)
     rows = []
     for label in obs:
-        v = table[label].to_numpy()
-        low, med, high = np.quantile(v, [0.05, 0.5, 0.95])
+        v = table[label].to_numpy(dtype=float)
+        v = v[np.isfinite(v)]  # a survey whose frame held too few to estimate anything
+        low, med, high = np.quantile(v, [0.05, 0.5, 0.95]) if v.size else (np.nan,) * 3
         inside = (low <= obs[label] <= high) or (bound[label] == "upper" and low <= obs[label]) \
             or (bound[label] == "lower" and high >= obs[label])
+        n = table[label + RESPONDENTS].to_numpy(dtype=float) if label + RESPONDENTS in table else None
         rows.append({"target": label, "observed": obs[label], "uncertainty": unc[label], "bound": bound[label],
-                     "sim_low_90": low, "sim_median": med, "sim_high_90": high, "consistent": bool(inside)})
+                     "sim_low_90": low, "sim_median": med, "sim_high_90": high, "consistent": bool(inside),
+                     "draws_estimated": int(v.size),
+                     "respondents_median": float(np.median(n)) if n is not None else np.nan})
     out = pd.DataFrame(rows)
     out.to_parquet(folder / "predictive.parquet", index=False)
     return out
@@ -159,7 +162,6 @@ def write_report(folder: Path, draws: int = 20, workers: int = 0, scheduler: str
         fig.savefig(folder / f"{name}.png", dpi=110, bbox_inches="tight")
         images[name] = _png(fig)
         plt.close(fig)
-    skipped = targets.skipped(snapshots=False)
     parts = [
         f"<h1>Calibration {html.escape(meta['id'])}</h1>",
         f"<p>Targets {html.escape(meta['targets'])}, scenario {html.escape(meta['scenario'])}, {meta['agents']:,} agents "
@@ -171,9 +173,6 @@ def write_report(folder: Path, draws: int = 20, workers: int = 0, scheduler: str
     if check is not None:
         parts += [f"<h2>Posterior predictive check ({draws} draws)</h2>", _table(check),
                   f'<img src="data:image/png;base64,{images["predictive"]}">']
-    if skipped:
-        parts.append("<p>Skipped (runs keep no survey snapshots yet): "
-                     + ", ".join(html.escape(t.name) for t in skipped) + "</p>")
     parts.append("<h2>Targets</h2><ul>" + "".join(
         f"<li><b>{html.escape(t.name)}</b> ({t.kind}): {html.escape(t.source)}</li>" for t in targets.targets) + "</ul>")
     page = folder / "report.html"

@@ -36,12 +36,9 @@ def calibrate_command(
         console.print(f"generation {g['generation']}: epsilon {g['epsilon']:.3g}, {g['accepted']} accepted of "
                       f"{g['simulations']} simulations, {g['seconds']:.0f} s")
 
-    def on_note(text: str) -> None:
-        console.print(f"[yellow]note[/yellow]: {text}")
-
     folder = calibrate(targets, scenario=scenario, agents=agents, store=store, generations=generations,
                        population_size=population_size, free=free, scheduler=scheduler, workers=workers,
-                       burn_in_days=burn_in_days, resume=resume, on_generation=on_generation, on_note=on_note)
+                       burn_in_days=burn_in_days, resume=resume, on_generation=on_generation)
     console.print(f"[green]posterior[/green] in {folder}/posterior.parquet")
     if report:
         from panopticum.calibration.results import write_report
