@@ -96,6 +96,27 @@ def test_bad_targets_on_the_command_line_exit_2_with_one_line(tmp_path):
     assert not (tmp_path / "store" / "calibrations").exists()
 
 
+@pytest.mark.parametrize(
+    "options, message",
+    [
+        (["--free", "escape.rate=0:0.5"], "prior of escape.rate [0, 0.5] is outside the schema's range"),
+        (["--free", "no.such_parameter"], "no.such_parameter"),
+        (["--resume", "no-such-calibration"], "no calibration in"),
+    ],
+)
+def test_bad_calibrate_options_exit_2_with_one_line(tmp_path, options, message):
+    path = targets_file(tmp_path, share_target("x", "media_access", 0.5, 0.1))
+    proc = subprocess.run(
+        [sys.executable, "-m", "panopticum", "calibrate", path, "--agents", "10000", "--store", str(tmp_path / "store"),
+         *options],
+        capture_output=True, text=True, cwd=ROOT, env={"PYTHONPATH": str(ROOT / "src"), "PATH": "/usr/bin:/bin"},
+    )
+    assert proc.returncode == 2
+    [line] = proc.stderr.strip().splitlines()
+    assert line.startswith("error: ") and message in line
+    assert not list((tmp_path / "store").glob("calibrations/*"))
+
+
 def test_one_sided_target_counts_only_beyond_its_bound():
     distance = ScaledDistance({"a": 0.01}, {"a": "upper"})
     assert distance({"a": 0.04}, {"a": 0.05}) == 0.0

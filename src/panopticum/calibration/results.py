@@ -48,15 +48,31 @@ def draw(posterior: pd.DataFrame, k: int, seed: int = 0) -> list[dict[str, float
     return [{p: float(posterior[p].iloc[i]) for p in parameters_of(posterior)} for i in idx]
 
 
-def predictive_check(folder: Path, draws: int = 20, seed: int = 0) -> pd.DataFrame:
-    """Simulate ``draws`` posterior draws (one after another) and compare each target's 90%
-    interval with its observed value; written to ``predictive.parquet``."""
+def _simulate_draws(simulator: Simulator, particles: list[dict[str, float]], seed: int, workers: int,
+                    scheduler: str | None) -> list[dict[str, float]]:
+    """Each particle's observables (seed ``seed + i``): on the Dask cluster the calibration
+    used (``workers`` local processes, or ``scheduler``), else one after another here."""
+    if scheduler is None and workers == 0:
+        return [simulator.observe(p, seed + i) for i, p in enumerate(particles)]
+    from panopticum.calibration.abc import Sampler
+
+    with Sampler(scheduler, workers) as sampler:
+        client = sampler.client
+        futures = client.map(simulator.observe, particles, [seed + i for i in range(len(particles))], pure=False)
+        return client.gather(futures)
+
+
+def predictive_check(folder: Path, draws: int = 20, seed: int = 0, workers: int = 0,
+                     scheduler: str | None = None) -> pd.DataFrame:
+    """Simulate ``draws`` posterior draws and compare each target's 90% interval with its
+    observed value; written to ``predictive.parquet``. A survey target's interval is over
+    the draws whose survey had respondents enough to estimate (``draws_estimated``)."""
     meta = json.loads((folder / "calibration.json").read_text())
     targets = load_targets(str(folder / "targets.toml"))
     fixed = {"timeline.burn_in_days": meta["burn_in_days"]} if meta.get("burn_in_days") is not None else {}
     simulator = Simulator(meta["scenario"], meta["agents"], targets.start_date, targets.days, list(targets.targets),
                           fixed=fixed)
-    sims = [simulator.observe(p, seed=seed + i) for i, p in enumerate(draw(load_posterior(folder), draws, seed))]
+    sims = _simulate_draws(simulator, draw(load_posterior(folder), draws, seed), seed, workers, scheduler)
     obs, unc, bound = observed_values(list(targets.targets))
     table = pd.DataFrame(sims)
     rows = []
@@ -127,7 +143,7 @@ def predictive_figure(check: pd.DataFrame):
 
     fig, ax = plt.subplots(figsize=(6, 0.45 * len(check) + 1))
     y = np.arange(len(check))
-    scale = np.maximum(check["observed"].abs(), check["sim_high_90"].abs()).replace(0, 1)
+    scale = np.fmax(check["observed"].abs(), check["sim_high_90"].abs()).replace(0, 1)
     ax.hlines(y, check["sim_low_90"] / scale, check["sim_high_90"] / scale, color="#4a6fa5", lw=4, label="simulated 90%")
     ax.errorbar(check["observed"] / scale, y, xerr=check["uncertainty"] / scale, fmt="o", color="#c0392b", label="observed ± uncertainty")
     ax.set_yticks(y, check["target"], fontsize=7)
@@ -143,8 +159,8 @@ def _table(df: pd.DataFrame) -> str:
 def write_report(folder: Path, draws: int = 20, workers: int = 0, scheduler: str | None = None) -> Path:
     """Plots, the predictive check and ``report.html`` in the calibration's folder.
 
-    The predictive check runs its draws one after another in this process (``workers`` and
-    ``scheduler`` are accepted for the batched runs that will replace this)."""
+    The predictive check's draws run on ``workers`` local Dask processes or the cluster at
+    ``scheduler`` (``workers=0``: one after another in this process)."""
     import matplotlib.pyplot as plt
 
     meta = json.loads((folder / "calibration.json").read_text())
@@ -154,7 +170,7 @@ def write_report(folder: Path, draws: int = 20, workers: int = 0, scheduler: str
     table = summary(posterior, priors)
     table.to_parquet(folder / "summary.parquet", index=False)
     figs = {"marginals": marginal_figure(posterior, priors), "pairs": pair_figure(posterior, priors)}
-    check = predictive_check(folder, draws) if draws > 0 else None
+    check = predictive_check(folder, draws, workers=workers, scheduler=scheduler) if draws > 0 else None
     if check is not None:
         figs["predictive"] = predictive_figure(check)
     images = {}
