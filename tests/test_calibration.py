@@ -181,6 +181,21 @@ def test_resume_continues_from_the_database(small_calibration):
     assert load_posterior(folder)["generation"].iloc[0] == 1
 
 
+def test_resume_of_a_stopped_calibration_takes_what_its_database_holds(small_calibration, tmp_path):
+    import shutil
+
+    store, folder, _ = small_calibration
+    copy = tmp_path / "calibrations" / folder.name
+    shutil.copytree(folder, copy)
+    # as if stopped during its third generation: the database holds two, nothing else was written
+    meta = json.loads((copy / "calibration.json").read_text())
+    (copy / "calibration.json").write_text(json.dumps(dict(meta, generations_done=0, simulations=0)))
+    (copy / "posterior.parquet").unlink()
+    calibrate(None, scenario="", agents=0, store=tmp_path, generations=2, workers=0, resume=folder.name)
+    assert json.loads((copy / "calibration.json").read_text())["generations_done"] == 2
+    assert load_posterior(copy)["generation"].iloc[0] == 1
+
+
 def test_report_has_posterior_plots_and_a_check_of_every_target(small_calibration):
     from panopticum.calibration.results import write_report
 

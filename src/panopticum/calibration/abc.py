@@ -236,9 +236,11 @@ def calibrate(
     workers: int = 2,
     burn_in_days: int | None = None,
     resume: str | None = None,
+    max_minutes: float | None = None,
     on_generation: Callable[[dict[str, Any]], None] | None = None,
 ) -> Path:
-    """Run (or resume) ABC-SMC until ``generations`` generations are done; returns the folder.
+    """Run (or resume) ABC-SMC until ``generations`` generations are done, or the first
+    generation to end after ``max_minutes`` of this call; returns the folder.
 
     ``on_generation`` gets ``{generation, epsilon, accepted, simulations, seconds}`` after
     each.
@@ -247,6 +249,8 @@ def calibrate(
     logging.getLogger("Sampler").setLevel(logging.WARNING)
     for name in ("Epsilon", "ABC.History", "ABC.Distance", "ABC.Population", "ABC.Predictor", "distributed"):
         logging.getLogger(name).setLevel(logging.WARNING)
+    if max_minutes is not None and not max_minutes > 0:
+        raise PanopticumError(f"--max-minutes must be positive, got {max_minutes}")
     if resume is not None:
         folder = resolve(store, resume)
         meta = json.loads((folder / "calibration.json").read_text())
@@ -279,7 +283,14 @@ def calibrate(
         if meta["generations_done"] == 0 and not (folder / "abc.db").exists():
             abc.new(db, observed)
         else:
-            abc.load(db, 1)
+            # the database, not calibration.json, says what is done: a run stopped during a
+            # later generation has stored every generation it finished
+            history = abc.load(db, 1)
+            if history.max_t + 1 > meta["generations_done"]:
+                meta["generations_done"] = int(history.max_t) + 1
+                meta["simulations"] = int(history.total_nr_simulations)
+                _save_posterior(folder, history)
+                _write_json(folder / "calibration.json", meta)
         remaining = meta["generations"] - meta["generations_done"]
         if remaining > 0:
             # one call for every generation left: pyabc's epsilon schedule carries across them
@@ -290,7 +301,8 @@ def calibrate(
             logger.setLevel(logging.INFO)
             started = time.perf_counter()
             try:
-                history = abc.run(max_nr_populations=remaining)
+                history = abc.run(max_nr_populations=remaining, max_walltime=(
+                    datetime.timedelta(minutes=max_minutes) if max_minutes is not None else None))
             finally:
                 logger.handlers = saved
                 logger.setLevel(logging.WARNING)

@@ -23,6 +23,7 @@ def calibrate_command(
     free: Optional[List[str]] = typer.Option(None, "--free", help="a parameter to calibrate, PARAM or PARAM=LOW:HIGH (repeat; default: the targets file's [free], else a built-in list)"),
     burn_in_days: Optional[int] = typer.Option(None, "--burn-in-days", help="override timeline.burn_in_days in every simulation"),
     resume: Optional[str] = typer.Option(None, "--resume", help="continue calibration ID (from its abc.db) up to --generations"),
+    max_minutes: Optional[float] = typer.Option(None, "--max-minutes", help="stop after the generation that ends past this many minutes (--resume continues)"),
     store: str = typer.Option(DEFAULT_STORE, "--store", help="the run store"),
     report: bool = typer.Option(True, "--report/--no-report", help="write the posterior's plots and HTML report at the end"),
     check_draws: int = typer.Option(20, "--check-draws", help="posterior draws simulated for the predictive check"),
@@ -38,7 +39,7 @@ def calibrate_command(
 
     folder = calibrate(targets, scenario=scenario, agents=agents, store=store, generations=generations,
                        population_size=population_size, free=free, scheduler=scheduler, workers=workers,
-                       burn_in_days=burn_in_days, resume=resume, on_generation=on_generation)
+                       burn_in_days=burn_in_days, resume=resume, max_minutes=max_minutes, on_generation=on_generation)
     console.print(f"[green]posterior[/green] in {folder}/posterior.parquet")
     if report:
         from panopticum.calibration.results import write_report
