@@ -209,6 +209,22 @@ def test_report_has_posterior_plots_and_a_check_of_every_target(small_calibratio
     assert (folder / "pairs.png").exists() and (folder / "marginals.png").exists()
 
 
+def test_median_scenario_sets_the_posterior_medians_on_its_base(small_calibration, tmp_path):
+    from panopticum.calibration.results import summary
+    from panopticum.calibration.scenario import median_scenario
+    from panopticum.params.scenarios import load_scenario
+
+    _, folder, _ = small_calibration
+    path = tmp_path / "calibrated.toml"
+    path.write_text(median_scenario(folder, "calibrated"))
+    meta = json.loads((folder / "calibration.json").read_text())
+    median = summary(load_posterior(folder), meta["priors"])["median"].iloc[0]
+    scenario = load_scenario(str(path))
+    assert scenario.name == "calibrated"
+    assert scenario.params.media.initial_access_share == pytest.approx(median, rel=1e-3)
+    assert meta["id"] in path.read_text()
+
+
 def test_run_posterior_stores_one_run_per_draw_with_its_parameters(small_calibration, capsys):
     from panopticum.cli import main
     from panopticum.store import RunStore

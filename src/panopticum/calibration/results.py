@@ -169,6 +169,9 @@ def write_report(folder: Path, draws: int = 20, workers: int = 0, scheduler: str
     priors = meta["priors"]
     table = summary(posterior, priors)
     table.to_parquet(folder / "summary.parquet", index=False)
+    from panopticum.calibration.scenario import median_scenario
+
+    (folder / "scenario.toml").write_text(median_scenario(folder, f"calibrated-{meta['targets']}"))
     figs = {"marginals": marginal_figure(posterior, priors), "pairs": pair_figure(posterior, priors)}
     check = predictive_check(folder, draws, workers=workers, scheduler=scheduler) if draws > 0 else None
     if check is not None:
