@@ -189,10 +189,12 @@ def test_resume_of_a_stopped_calibration_takes_what_its_database_holds(small_cal
     shutil.copytree(folder, copy)
     # as if stopped during its third generation: the database holds two, nothing else was written
     meta = json.loads((copy / "calibration.json").read_text())
-    (copy / "calibration.json").write_text(json.dumps(dict(meta, generations_done=0, simulations=0)))
+    (copy / "calibration.json").write_text(json.dumps(dict(meta, generations_done=0, simulations=0, wall_seconds=0.0)))
     (copy / "posterior.parquet").unlink()
     calibrate(None, scenario="", agents=0, store=tmp_path, generations=2, workers=0, resume=folder.name)
-    assert json.loads((copy / "calibration.json").read_text())["generations_done"] == 2
+    restored = json.loads((copy / "calibration.json").read_text())
+    assert restored["generations_done"] == 2 and restored["simulations"] == meta["simulations"]
+    assert restored["wall_seconds"] > 0
     assert load_posterior(copy)["generation"].iloc[0] == 1
 
 
@@ -280,3 +282,16 @@ uncertainty = 250000
     adults_free = target_mask(snapshot, 17)
     expected = (snapshot["phone"] & adults_free).sum() * 26.5e6 / snapshot.n
     assert phones == pytest.approx(expected)
+
+
+def test_calibrated_2023_is_the_baseline_with_posterior_medians_of_the_free_parameters():
+    from panopticum.params.scenarios import load_scenario
+    from panopticum.params.schema import flatten_parameters
+
+    base = flatten_parameters(load_scenario("baseline-2023").params)
+    calibrated = flatten_parameters(load_scenario("calibrated-2023").params)
+    changed = {k for k in base if base[k] != calibrated[k]}
+    assert changed == {"escape.rate", "escape.closure_multiplier", "escape.after_reopening",
+                       "timeline.reopening_days", "informants.share", "enforcement.camp_share_criticise"}
+    text = (ROOT / "src/panopticum/scenarios/calibrated-2023.toml").read_text()
+    assert "nk-2024" in text and "posterior medians of calibration" in text

@@ -286,9 +286,12 @@ def calibrate(
             # the database, not calibration.json, says what is done: a run stopped during a
             # later generation has stored every generation it finished
             history = abc.load(db, 1)
-            if history.max_t + 1 > meta["generations_done"]:
-                meta["generations_done"] = int(history.max_t) + 1
+            # pyabc times each generation (its first tolerance's prior sample included)
+            timed = round(float(history.get_all_populations()["wall_time"].sum()), 1)
+            if history.max_t + 1 > meta["generations_done"] or timed > meta["wall_seconds"]:
+                meta["generations_done"] = max(meta["generations_done"], int(history.max_t) + 1)
                 meta["simulations"] = int(history.total_nr_simulations)
+                meta["wall_seconds"] = max(meta["wall_seconds"], timed)
                 _save_posterior(folder, history)
                 _write_json(folder / "calibration.json", meta)
         remaining = meta["generations"] - meta["generations_done"]
@@ -308,7 +311,8 @@ def calibrate(
                 logger.setLevel(logging.WARNING)
             meta["generations_done"] = int(history.max_t) + 1
             meta["simulations"] = int(history.total_nr_simulations)
-            meta["wall_seconds"] = round(meta["wall_seconds"] + time.perf_counter() - started, 1)
+            meta["wall_seconds"] = max(round(meta["wall_seconds"] + time.perf_counter() - started, 1),
+                                       round(float(history.get_all_populations()["wall_time"].sum()), 1))
             _save_posterior(folder, history)
             _write_json(folder / "calibration.json", meta)
     return folder

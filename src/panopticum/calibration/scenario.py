@@ -31,7 +31,8 @@ def median_scenario(folder: Path, name: str, days: int = 365, start_date: str = 
         f"# {meta['scenario']} with the posterior medians of calibration {meta['id']}: targets {meta['targets']},",
         f"# ABC-SMC (pyabc), {meta['generations_done']} generations of {meta['population_size']} particles, "
         f"{meta['simulations']:,} simulations",
-        f"# of {meta['agents']:,} agents from {meta['start_date']} ({meta['days']:,} days; docs/calibration.md).",
+        f"# of {meta['agents']:,} agents from {meta['start_date']} ({meta['days']:,} days), "
+        f"{meta['wall_seconds']:,.0f} s of wall time (docs/calibration.md).",
         "[scenario]",
         f'name = "{name}"',
         f'description = "{meta["scenario"]} with the free parameters calibrated to {meta["targets"]} (posterior medians)"',
