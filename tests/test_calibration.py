@@ -52,8 +52,8 @@ def test_builtin_targets_load_with_every_published_figure():
     assert by_name["arrivals"].years == (2019, 2020, 2021, 2022, 2023, 2024)
     assert by_name["share_in_system"].bound == "upper"
     assert by_name["defectors_seen_foreign_video"].design == "mou-defectors"
-    assert {t.name for t in targets.skipped()} == {"defectors_seen_foreign_video", "defectors_seen_media_punishment",
-                                                   "phone_subscriptions"}
+    assert {t.name for t in targets.targets if t.needs_snapshots} == {
+        "defectors_seen_foreign_video", "defectors_seen_media_punishment", "phone_subscriptions"}
 
 
 @pytest.mark.parametrize(
@@ -96,10 +96,40 @@ def test_bad_targets_on_the_command_line_exit_2_with_one_line(tmp_path):
     assert not (tmp_path / "store" / "calibrations").exists()
 
 
+@pytest.mark.parametrize(
+    "options, message",
+    [
+        (["--free", "escape.rate=0:0.5"], "prior of escape.rate [0, 0.5] is outside the schema's range"),
+        (["--free", "no.such_parameter"], "no.such_parameter"),
+        (["--resume", "no-such-calibration"], "no calibration in"),
+    ],
+)
+def test_bad_calibrate_options_exit_2_with_one_line(tmp_path, options, message):
+    path = targets_file(tmp_path, share_target("x", "media_access", 0.5, 0.1))
+    proc = subprocess.run(
+        [sys.executable, "-m", "panopticum", "calibrate", path, "--agents", "10000", "--store", str(tmp_path / "store"),
+         *options],
+        capture_output=True, text=True, cwd=ROOT, env={"PYTHONPATH": str(ROOT / "src"), "PATH": "/usr/bin:/bin"},
+    )
+    assert proc.returncode == 2
+    [line] = proc.stderr.strip().splitlines()
+    assert line.startswith("error: ") and message in line
+    assert not list((tmp_path / "store").glob("calibrations/*"))
+
+
 def test_one_sided_target_counts_only_beyond_its_bound():
     distance = ScaledDistance({"a": 0.01}, {"a": "upper"})
     assert distance({"a": 0.04}, {"a": 0.05}) == 0.0
     assert distance({"a": 0.07}, {"a": 0.05}) == pytest.approx(2.0)
+
+
+def test_a_survey_of_few_respondents_counts_less_and_none_not_at_all():
+    distance = ScaledDistance({"s": 0.03}, {"s": "both"})
+    many = distance({"s": 0.5, "s#n": 1e9}, {"s": 0.8})
+    few = distance({"s": 0.5, "s#n": 4}, {"s": 0.8})
+    assert many == pytest.approx(10.0, rel=1e-3)  # the target's own uncertainty alone
+    assert few == pytest.approx(0.3 / np.sqrt(0.03**2 + 0.8 * 0.2 / 4))
+    assert distance({"s": float("nan"), "s#n": 0}, {"s": 0.8}) == 0.0
 
 
 TRUE = {"media.initial_access_share": 0.5, "informants.share": 0.02}
@@ -151,6 +181,23 @@ def test_resume_continues_from_the_database(small_calibration):
     assert load_posterior(folder)["generation"].iloc[0] == 1
 
 
+def test_resume_of_a_stopped_calibration_takes_what_its_database_holds(small_calibration, tmp_path):
+    import shutil
+
+    store, folder, _ = small_calibration
+    copy = tmp_path / "calibrations" / folder.name
+    shutil.copytree(folder, copy)
+    # as if stopped during its third generation: the database holds two, nothing else was written
+    meta = json.loads((copy / "calibration.json").read_text())
+    (copy / "calibration.json").write_text(json.dumps(dict(meta, generations_done=0, simulations=0, wall_seconds=0.0)))
+    (copy / "posterior.parquet").unlink()
+    calibrate(None, scenario="", agents=0, store=tmp_path, generations=2, workers=0, resume=folder.name)
+    restored = json.loads((copy / "calibration.json").read_text())
+    assert restored["generations_done"] == 2 and restored["simulations"] == meta["simulations"]
+    assert restored["wall_seconds"] > 0
+    assert load_posterior(copy)["generation"].iloc[0] == 1
+
+
 def test_report_has_posterior_plots_and_a_check_of_every_target(small_calibration):
     from panopticum.calibration.results import write_report
 
@@ -162,6 +209,22 @@ def test_report_has_posterior_plots_and_a_check_of_every_target(small_calibratio
     assert list(check["target"]) == ["access"]
     assert check["sim_low_90"].iloc[0] <= check["sim_high_90"].iloc[0]
     assert (folder / "pairs.png").exists() and (folder / "marginals.png").exists()
+
+
+def test_median_scenario_sets_the_posterior_medians_on_its_base(small_calibration, tmp_path):
+    from panopticum.calibration.results import summary
+    from panopticum.calibration.scenario import median_scenario
+    from panopticum.params.scenarios import load_scenario
+
+    _, folder, _ = small_calibration
+    path = tmp_path / "calibrated.toml"
+    path.write_text(median_scenario(folder, "calibrated"))
+    meta = json.loads((folder / "calibration.json").read_text())
+    median = summary(load_posterior(folder), meta["priors"])["median"].iloc[0]
+    scenario = load_scenario(str(path))
+    assert scenario.name == "calibrated"
+    assert scenario.params.media.initial_access_share == pytest.approx(median, rel=1e-3)
+    assert meta["id"] in path.read_text()
 
 
 def test_run_posterior_stores_one_run_per_draw_with_its_parameters(small_calibration, capsys):
@@ -219,3 +282,16 @@ uncertainty = 250000
     adults_free = target_mask(snapshot, 17)
     expected = (snapshot["phone"] & adults_free).sum() * 26.5e6 / snapshot.n
     assert phones == pytest.approx(expected)
+
+
+def test_calibrated_2023_is_the_baseline_with_posterior_medians_of_the_free_parameters():
+    from panopticum.params.scenarios import load_scenario
+    from panopticum.params.schema import flatten_parameters
+
+    base = flatten_parameters(load_scenario("baseline-2023").params)
+    calibrated = flatten_parameters(load_scenario("calibrated-2023").params)
+    changed = {k for k in base if base[k] != calibrated[k]}
+    assert changed == {"escape.rate", "escape.closure_multiplier", "escape.after_reopening",
+                       "timeline.reopening_days", "informants.share", "enforcement.camp_share_criticise"}
+    text = (ROOT / "src/panopticum/scenarios/calibrated-2023.toml").read_text()
+    assert "nk-2024" in text and "posterior medians of calibration" in text

@@ -7,8 +7,9 @@ from panopticum.params.scenarios import builtin_names, load_scenario
 from panopticum.params.schema import SPEC_BY_PATH, flatten_parameters, make_parameters, parse_assignment
 
 
-def test_builtin_scenarios_are_the_five_documented():
-    assert set(builtin_names()) == {"baseline-2023", "border-closure-2020", "human-only", "digital-panopticon", "no-surveillance"}
+def test_builtin_scenarios_are_the_six_documented():
+    assert set(builtin_names()) == {"baseline-2023", "border-closure-2020", "human-only", "digital-panopticon",
+                                    "no-surveillance", "calibrated-2023"}
 
 
 def test_scenarios_set_what_they_say():

@@ -24,7 +24,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from panopticum.calibration.observables import SNAPSHOTS_MISSING, observed_values
+from panopticum.calibration.observables import RESPONDENTS, observed_values, survey_uncertainty
 from panopticum.calibration.simulator import Simulator
 from panopticum.calibration.targets import TargetSet, check_prior, load_targets
 from panopticum.errors import PanopticumError
@@ -77,7 +77,9 @@ def parse_free(items: list[str] | None, targets: TargetSet) -> dict[str, tuple[f
 
 class ScaledDistance:
     """Euclidean distance between simulated and observed, each difference over the target's
-    uncertainty; a one-sided target counts only on the wrong side of its bound."""
+    uncertainty; a one-sided target counts only on the wrong side of its bound. A survey
+    target's uncertainty grows with the sampling error of the respondents its simulated
+    survey had (``NAME#n``); with too few to estimate anything it does not count."""
 
     def __init__(self, uncertainty: dict[str, float], bound: dict[str, str]):
         self.uncertainty, self.bound = uncertainty, bound
@@ -85,6 +87,10 @@ class ScaledDistance:
     def __call__(self, x: dict, x0: dict) -> float:
         total = 0.0
         for label, scale in self.uncertainty.items():
+            if label + RESPONDENTS in x:
+                scale = survey_uncertainty(scale, float(x0[label]), float(x[label + RESPONDENTS]))
+                if not math.isfinite(scale):
+                    continue
             diff = float(x[label]) - float(x0[label])
             if self.bound[label] == "upper":
                 diff = max(diff, 0.0)
@@ -207,9 +213,8 @@ class _GenerationProgress(logging.Handler):
 def build_abc(meta: dict[str, Any], targets: TargetSet, sampler):
     import pyabc
 
-    usable = targets.usable(snapshots=False)
-    _, unc, bound = observed_values(usable)
-    simulator = Simulator(meta["scenario"], meta["agents"], targets.start_date, targets.days, usable,
+    _, unc, bound = observed_values(list(targets.targets))
+    simulator = Simulator(meta["scenario"], meta["agents"], targets.start_date, targets.days, list(targets.targets),
                           fixed={"timeline.burn_in_days": meta["burn_in_days"]} if meta.get("burn_in_days") is not None else {})
     priors = {p: tuple(b) for p, b in meta["priors"].items()}
     return pyabc.ABCSMC(
@@ -231,18 +236,21 @@ def calibrate(
     workers: int = 2,
     burn_in_days: int | None = None,
     resume: str | None = None,
+    max_minutes: float | None = None,
     on_generation: Callable[[dict[str, Any]], None] | None = None,
-    on_note: Callable[[str], None] | None = None,
 ) -> Path:
-    """Run (or resume) ABC-SMC until ``generations`` generations are done; returns the folder.
+    """Run (or resume) ABC-SMC until ``generations`` generations are done, or the first
+    generation to end after ``max_minutes`` of this call; returns the folder.
 
     ``on_generation`` gets ``{generation, epsilon, accepted, simulations, seconds}`` after
-    each; ``on_note`` gets one-line notes (e.g. the targets skipped for lack of snapshots).
+    each.
     """
     logging.getLogger("ABC").setLevel(logging.WARNING)
     logging.getLogger("Sampler").setLevel(logging.WARNING)
     for name in ("Epsilon", "ABC.History", "ABC.Distance", "ABC.Population", "ABC.Predictor", "distributed"):
         logging.getLogger(name).setLevel(logging.WARNING)
+    if max_minutes is not None and not max_minutes > 0:
+        raise PanopticumError(f"--max-minutes must be positive, got {max_minutes}")
     if resume is not None:
         folder = resolve(store, resume)
         meta = json.loads((folder / "calibration.json").read_text())
@@ -268,20 +276,24 @@ def calibrate(
                 "start_date": targets.start_date.isoformat(), "days": targets.days, "generations_done": 0,
                 "simulations": 0, "wall_seconds": 0.0, "id": folder.name}
         _write_json(folder / "calibration.json", meta)
-    skipped = targets.skipped(snapshots=False)
-    if skipped and on_note:
-        on_note(SNAPSHOTS_MISSING.format(names=", ".join(t.name for t in skipped)))
-    usable = targets.usable(snapshots=False)
-    if not usable:
-        raise PanopticumError("no target can be computed from runs without survey snapshots")
-    observed, _, _ = observed_values(usable)
+    observed, _, _ = observed_values(list(targets.targets))
     db = f"sqlite:///{(folder / 'abc.db').resolve()}"
     with Sampler(scheduler, workers) as sampler:
         abc = build_abc(meta, targets, sampler)
         if meta["generations_done"] == 0 and not (folder / "abc.db").exists():
             abc.new(db, observed)
         else:
-            abc.load(db, 1)
+            # the database, not calibration.json, says what is done: a run stopped during a
+            # later generation has stored every generation it finished
+            history = abc.load(db, 1)
+            # pyabc times each generation (its first tolerance's prior sample included)
+            timed = round(float(history.get_all_populations()["wall_time"].sum()), 1)
+            if history.max_t + 1 > meta["generations_done"] or timed > meta["wall_seconds"]:
+                meta["generations_done"] = max(meta["generations_done"], int(history.max_t) + 1)
+                meta["simulations"] = int(history.total_nr_simulations)
+                meta["wall_seconds"] = max(meta["wall_seconds"], timed)
+                _save_posterior(folder, history)
+                _write_json(folder / "calibration.json", meta)
         remaining = meta["generations"] - meta["generations_done"]
         if remaining > 0:
             # one call for every generation left: pyabc's epsilon schedule carries across them
@@ -292,13 +304,15 @@ def calibrate(
             logger.setLevel(logging.INFO)
             started = time.perf_counter()
             try:
-                history = abc.run(max_nr_populations=remaining)
+                history = abc.run(max_nr_populations=remaining, max_walltime=(
+                    datetime.timedelta(minutes=max_minutes) if max_minutes is not None else None))
             finally:
                 logger.handlers = saved
                 logger.setLevel(logging.WARNING)
             meta["generations_done"] = int(history.max_t) + 1
             meta["simulations"] = int(history.total_nr_simulations)
-            meta["wall_seconds"] = round(meta["wall_seconds"] + time.perf_counter() - started, 1)
+            meta["wall_seconds"] = max(round(meta["wall_seconds"] + time.perf_counter() - started, 1),
+                                       round(float(history.get_all_populations()["wall_time"].sum()), 1))
             _save_posterior(folder, history)
             _write_json(folder / "calibration.json", meta)
     return folder

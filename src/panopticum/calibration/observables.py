@@ -1,14 +1,23 @@
 """Computing each target's observable from a run, the way the figure was measured.
 
 Metric targets (``share``, ``count``, ``yearly``) read the country's row ("ALL") of a run's
-daily metric arrays. Snapshot targets (``survey``, ``census``) read a survey snapshot of
-every agent at the target's date: a run must keep one (:class:`SnapshotSource`); runs that
-keep none make those targets skipped, with :data:`SNAPSHOTS_MISSING` said once at the start.
+daily metric arrays. Snapshot targets (``survey``, ``census``) read the survey snapshot of
+every agent the run kept on the target's date (:class:`SnapshotSource`).
+
+A survey target draws the design's sample from the run's frame. Runs of the calibration's
+size hold few escapees (about one departure a year per 10,000 agents), so when the frame
+holds fewer people than the design asks for, everyone in it is interviewed, and the number
+interviewed is reported beside the estimate (label ``NAME#n``): the distance then widens
+the target's uncertainty by the sampling error of that many respondents
+(:func:`survey_uncertainty`), and a frame of fewer than :data:`MIN_RESPONDENTS` makes the
+estimate missing (NaN), which carries no information.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
+import math
 from collections.abc import Callable
 
 import numpy as np
@@ -20,8 +29,9 @@ from panopticum.errors import PanopticumError
 SnapshotSource = Callable[[datetime.date], "object"]
 """``source(date)`` -> a :class:`panopticum.surveys.Snapshot` of the run at that date."""
 
-SNAPSHOTS_MISSING = ("runs do not keep survey snapshots yet, so the survey and census targets ({names}) are "
-                     "skipped; they are computed once the engine keeps per-agent histories")
+MIN_RESPONDENTS = 2
+RESPONDENTS = "#n"
+"""Suffix of the label that reports how many a survey target's estimate interviewed."""
 ADULT_AGE = 17
 PER = 1e5
 
@@ -95,18 +105,39 @@ def _snapshot(view: RunView, target: Target):
     return view.snapshots(target.date)
 
 
-def _survey(view: RunView, target: Target, seed: int) -> float:
+def _survey(view: RunView, target: Target, seed: int) -> tuple[float, int]:
+    """The design's estimate of the question, and how many it interviewed."""
     from panopticum.surveys import load_design, run_study
+    from panopticum.surveys.frames import prepare_frame
+    from panopticum.surveys.params import frame_parameters, survey_parameters
 
     snapshot = _snapshot(view, target)
-    study = run_study(snapshot, load_design(target.design), replicates=1, seed=seed)
+    design = load_design(target.design)
+    sample = next(s for s in design.samples if s.label == target.sample) if target.sample else design.samples[0]
+    params = survey_parameters(design.parameters, sample.overrides)
+    frame = prepare_frame(sample.frame, snapshot, frame_parameters(params, sample.frame), params["target.min_age"])
+    respondents = min(sample.respondents, frame.size)
+    if respondents < MIN_RESPONDENTS:
+        return math.nan, respondents
+    # the target's sample alone, as large as the frame allows
+    design = dataclasses.replace(design, samples=(dataclasses.replace(sample, respondents=respondents),), pool=False)
+    study = run_study(snapshot, design, replicates=1, seed=seed)
     est = study.estimates
-    sample = target.sample or study.design.samples[0].label
-    rows = est[(est["question"] == target.question) & (est["estimator"] == target.estimator) & (est["sample"] == sample)]
+    rows = est[(est["question"] == target.question) & (est["estimator"] == target.estimator)
+               & (est["sample"] == sample.label)]
     if rows.empty:
         raise PanopticumError(f"target '{target.name}': design {target.design} gave no {target.estimator} estimate of "
-                              f"{target.question} for sample {sample}")
-    return float(rows["estimate"].iloc[0])
+                              f"{target.question} for sample {sample.label}")
+    return float(rows["estimate"].iloc[0]), respondents
+
+
+def survey_uncertainty(uncertainty: float, observed: float, respondents: float) -> float:
+    """A survey target's uncertainty with the sampling error of ``respondents`` interviews
+    added in quadrature (binomial, at the observed share); infinite with no respondents."""
+    if not respondents or not math.isfinite(respondents) or respondents < MIN_RESPONDENTS:
+        return math.inf
+    p = min(max(observed, 0.0), 1.0)
+    return math.sqrt(uncertainty ** 2 + p * (1.0 - p) / respondents)
 
 
 def _census(view: RunView, target: Target) -> float:
@@ -132,15 +163,19 @@ def observe(view: RunView, target: Target, seed: int = 0) -> list[float]:
     if target.kind == "yearly":
         return _yearly(view, target)
     if target.kind == "survey":
-        return [_survey(view, target, seed)]
+        return [_survey(view, target, seed)[0]]
     return [_census(view, target)]
 
 
 def observe_all(view: RunView, targets: list[Target], seed: int = 0) -> dict[str, float]:
-    """Every target's simulated values, keyed by label."""
+    """Every target's simulated values, keyed by label; a survey target adds ``NAME#n``, the
+    respondents its estimate interviewed."""
     out: dict[str, float] = {}
     for t in targets:
-        out.update(zip(t.labels(), observe(view, t, seed)))
+        if t.kind == "survey":
+            out[t.name], out[t.name + RESPONDENTS] = _survey(view, t, seed)
+        else:
+            out.update(zip(t.labels(), observe(view, t, seed)))
     return out
 
 

@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 
 from panopticum.calibration.abc import load_posterior
-from panopticum.calibration.observables import RunView, observe_all, observed_values
+from panopticum.calibration.observables import RESPONDENTS, observed_values
 from panopticum.calibration.simulator import Simulator
 from panopticum.calibration.targets import load_targets
 
@@ -48,26 +48,45 @@ def draw(posterior: pd.DataFrame, k: int, seed: int = 0) -> list[dict[str, float
     return [{p: float(posterior[p].iloc[i]) for p in parameters_of(posterior)} for i in idx]
 
 
-def predictive_check(folder: Path, draws: int = 20, seed: int = 0) -> pd.DataFrame:
-    """Simulate ``draws`` posterior draws (one after another) and compare each target's 90%
-    interval with its observed value; written to ``predictive.parquet``."""
+def _simulate_draws(simulator: Simulator, particles: list[dict[str, float]], seed: int, workers: int,
+                    scheduler: str | None) -> list[dict[str, float]]:
+    """Each particle's observables (seed ``seed + i``): on the Dask cluster the calibration
+    used (``workers`` local processes, or ``scheduler``), else one after another here."""
+    if scheduler is None and workers == 0:
+        return [simulator.observe(p, seed + i) for i, p in enumerate(particles)]
+    from panopticum.calibration.abc import Sampler
+
+    with Sampler(scheduler, workers) as sampler:
+        client = sampler.client
+        futures = client.map(simulator.observe, particles, [seed + i for i in range(len(particles))], pure=False)
+        return client.gather(futures)
+
+
+def predictive_check(folder: Path, draws: int = 20, seed: int = 0, workers: int = 0,
+                     scheduler: str | None = None) -> pd.DataFrame:
+    """Simulate ``draws`` posterior draws and compare each target's 90% interval with its
+    observed value; written to ``predictive.parquet``. A survey target's interval is over
+    the draws whose survey had respondents enough to estimate (``draws_estimated``)."""
     meta = json.loads((folder / "calibration.json").read_text())
     targets = load_targets(str(folder / "targets.toml"))
-    usable = targets.usable(snapshots=False)
     fixed = {"timeline.burn_in_days": meta["burn_in_days"]} if meta.get("burn_in_days") is not None else {}
-    simulator = Simulator(meta["scenario"], meta["agents"], targets.start_date, targets.days, usable, fixed=fixed)
-    sims = [observe_all(RunView.of(simulator.run(p, seed=seed + i)), usable)
-            for i, p in enumerate(draw(load_posterior(folder), draws, seed))]
-    obs, unc, bound = observed_values(usable)
+    simulator = Simulator(meta["scenario"], meta["agents"], targets.start_date, targets.days, list(targets.targets),
+                          fixed=fixed)
+    sims = _simulate_draws(simulator, draw(load_posterior(folder), draws, seed), seed, workers, scheduler)
+    obs, unc, bound = observed_values(list(targets.targets))
     table = pd.DataFrame(sims)
     rows = []
     for label in obs:
-        v = table[label].to_numpy()
-        low, med, high = np.quantile(v, [0.05, 0.5, 0.95])
+        v = table[label].to_numpy(dtype=float)
+        v = v[np.isfinite(v)]  # a survey whose frame held too few to estimate anything
+        low, med, high = np.quantile(v, [0.05, 0.5, 0.95]) if v.size else (np.nan,) * 3
         inside = (low <= obs[label] <= high) or (bound[label] == "upper" and low <= obs[label]) \
             or (bound[label] == "lower" and high >= obs[label])
+        n = table[label + RESPONDENTS].to_numpy(dtype=float) if label + RESPONDENTS in table else None
         rows.append({"target": label, "observed": obs[label], "uncertainty": unc[label], "bound": bound[label],
-                     "sim_low_90": low, "sim_median": med, "sim_high_90": high, "consistent": bool(inside)})
+                     "sim_low_90": low, "sim_median": med, "sim_high_90": high, "consistent": bool(inside),
+                     "draws_estimated": int(v.size),
+                     "respondents_median": float(np.median(n)) if n is not None else np.nan})
     out = pd.DataFrame(rows)
     out.to_parquet(folder / "predictive.parquet", index=False)
     return out
@@ -124,7 +143,7 @@ def predictive_figure(check: pd.DataFrame):
 
     fig, ax = plt.subplots(figsize=(6, 0.45 * len(check) + 1))
     y = np.arange(len(check))
-    scale = np.maximum(check["observed"].abs(), check["sim_high_90"].abs()).replace(0, 1)
+    scale = np.fmax(check["observed"].abs(), check["sim_high_90"].abs()).replace(0, 1)
     ax.hlines(y, check["sim_low_90"] / scale, check["sim_high_90"] / scale, color="#4a6fa5", lw=4, label="simulated 90%")
     ax.errorbar(check["observed"] / scale, y, xerr=check["uncertainty"] / scale, fmt="o", color="#c0392b", label="observed ± uncertainty")
     ax.set_yticks(y, check["target"], fontsize=7)
@@ -140,8 +159,8 @@ def _table(df: pd.DataFrame) -> str:
 def write_report(folder: Path, draws: int = 20, workers: int = 0, scheduler: str | None = None) -> Path:
     """Plots, the predictive check and ``report.html`` in the calibration's folder.
 
-    The predictive check runs its draws one after another in this process (``workers`` and
-    ``scheduler`` are accepted for the batched runs that will replace this)."""
+    The predictive check's draws run on ``workers`` local Dask processes or the cluster at
+    ``scheduler`` (``workers=0``: one after another in this process)."""
     import matplotlib.pyplot as plt
 
     meta = json.loads((folder / "calibration.json").read_text())
@@ -150,8 +169,11 @@ def write_report(folder: Path, draws: int = 20, workers: int = 0, scheduler: str
     priors = meta["priors"]
     table = summary(posterior, priors)
     table.to_parquet(folder / "summary.parquet", index=False)
+    from panopticum.calibration.scenario import median_scenario
+
+    (folder / "scenario.toml").write_text(median_scenario(folder, f"calibrated-{meta['targets']}"))
     figs = {"marginals": marginal_figure(posterior, priors), "pairs": pair_figure(posterior, priors)}
-    check = predictive_check(folder, draws) if draws > 0 else None
+    check = predictive_check(folder, draws, workers=workers, scheduler=scheduler) if draws > 0 else None
     if check is not None:
         figs["predictive"] = predictive_figure(check)
     images = {}
@@ -159,7 +181,6 @@ def write_report(folder: Path, draws: int = 20, workers: int = 0, scheduler: str
         fig.savefig(folder / f"{name}.png", dpi=110, bbox_inches="tight")
         images[name] = _png(fig)
         plt.close(fig)
-    skipped = targets.skipped(snapshots=False)
     parts = [
         f"<h1>Calibration {html.escape(meta['id'])}</h1>",
         f"<p>Targets {html.escape(meta['targets'])}, scenario {html.escape(meta['scenario'])}, {meta['agents']:,} agents "
@@ -171,9 +192,6 @@ def write_report(folder: Path, draws: int = 20, workers: int = 0, scheduler: str
     if check is not None:
         parts += [f"<h2>Posterior predictive check ({draws} draws)</h2>", _table(check),
                   f'<img src="data:image/png;base64,{images["predictive"]}">']
-    if skipped:
-        parts.append("<p>Skipped (runs keep no survey snapshots yet): "
-                     + ", ".join(html.escape(t.name) for t in skipped) + "</p>")
     parts.append("<h2>Targets</h2><ul>" + "".join(
         f"<li><b>{html.escape(t.name)}</b> ({t.kind}): {html.escape(t.source)}</li>" for t in targets.targets) + "</ul>")
     page = folder / "report.html"

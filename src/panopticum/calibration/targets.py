@@ -112,13 +112,6 @@ class TargetSet:
     def days(self) -> int:
         return (self.end_date - self.start_date).days + 1
 
-    def usable(self, snapshots: bool = False) -> list[Target]:
-        """The targets a run can compute: those needing snapshots only when runs keep them."""
-        return [t for t in self.targets if snapshots or not t.needs_snapshots]
-
-    def skipped(self, snapshots: bool = False) -> list[Target]:
-        return [t for t in self.targets if t.needs_snapshots and not snapshots]
-
 
 def builtin_targets() -> list[str]:
     return sorted(p.stem for p in BUILTIN_DIR.glob("*.toml"))

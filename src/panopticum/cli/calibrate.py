@@ -23,6 +23,7 @@ def calibrate_command(
     free: Optional[List[str]] = typer.Option(None, "--free", help="a parameter to calibrate, PARAM or PARAM=LOW:HIGH (repeat; default: the targets file's [free], else a built-in list)"),
     burn_in_days: Optional[int] = typer.Option(None, "--burn-in-days", help="override timeline.burn_in_days in every simulation"),
     resume: Optional[str] = typer.Option(None, "--resume", help="continue calibration ID (from its abc.db) up to --generations"),
+    max_minutes: Optional[float] = typer.Option(None, "--max-minutes", help="stop after the generation that ends past this many minutes (--resume continues)"),
     store: str = typer.Option(DEFAULT_STORE, "--store", help="the run store"),
     report: bool = typer.Option(True, "--report/--no-report", help="write the posterior's plots and HTML report at the end"),
     check_draws: int = typer.Option(20, "--check-draws", help="posterior draws simulated for the predictive check"),
@@ -36,12 +37,9 @@ def calibrate_command(
         console.print(f"generation {g['generation']}: epsilon {g['epsilon']:.3g}, {g['accepted']} accepted of "
                       f"{g['simulations']} simulations, {g['seconds']:.0f} s")
 
-    def on_note(text: str) -> None:
-        console.print(f"[yellow]note[/yellow]: {text}")
-
     folder = calibrate(targets, scenario=scenario, agents=agents, store=store, generations=generations,
                        population_size=population_size, free=free, scheduler=scheduler, workers=workers,
-                       burn_in_days=burn_in_days, resume=resume, on_generation=on_generation, on_note=on_note)
+                       burn_in_days=burn_in_days, resume=resume, max_minutes=max_minutes, on_generation=on_generation)
     console.print(f"[green]posterior[/green] in {folder}/posterior.parquet")
     if report:
         from panopticum.calibration.results import write_report

@@ -1,9 +1,10 @@
 """``panopticum run --posterior CALIBRATION --ensemble K``: K draws of a calibration's posterior.
 
-Ensemble members of one compiled program share their parameters in the engine on main, so
-the K draws run one after another, each a stored run of its own parameters (the draw's
-values as overrides, seed ``seed + i``); a batched engine with per-member parameters can
-run them as one program instead.
+The K draws run one after another, each a stored run of its own parameters (the draw's
+values as overrides, seed ``seed + i``), so each has its own manifest and resumes like any
+run: a stored run records one set of parameters for all its members. Running them as one
+batched program (the experiment layer's ``Simulation.run_batch``) was measured to save
+about 10% on the CPU at 10,000 agents (docs/calibration.md, budget).
 """
 
 from __future__ import annotations
