@@ -36,6 +36,19 @@ def require_browser():
     return sync_api
 
 
+@contextlib.contextmanager
+def chromium():
+    """Debian's Chromium, headless, until the block ends."""
+    from playwright import sync_api
+
+    with sync_api.sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        try:
+            yield b
+        finally:
+            b.close()
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import pytest
 
-from browser_helpers import ARGS, CHROMIUM, Tab, assert_not_blank, dashboard, require_browser, shots_folder
+from browser_helpers import Tab, assert_not_blank, chromium, dashboard, require_browser, shots_folder
 
 sync_api = require_browser()
 expect = sync_api.expect
@@ -28,10 +28,8 @@ def served(browse_store, tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def browser():
-    with sync_api.sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+    with chromium() as b:
         yield b
-        b.close()
 
 
 @pytest.fixture(scope="module")

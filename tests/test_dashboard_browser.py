@@ -13,12 +13,12 @@ import re
 
 import pytest
 
-from browser_helpers import ARGS, CHROMIUM, Tab, assert_not_blank, dashboard, require_browser, shots_folder
+from browser_helpers import Tab, assert_not_blank, chromium, dashboard, require_browser, shots_folder
 from panopticum.dashboard.form import _slider_step
 from panopticum.params.schema import SPEC_BY_PATH
 from panopticum.params.spec import format_value
 
-sync_api = require_browser()
+require_browser()
 
 
 @pytest.fixture(scope="module")
@@ -31,10 +31,8 @@ def server(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def browser():
-    with sync_api.sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+    with chromium() as b:
         yield b
-        b.close()
 
 
 @pytest.fixture(scope="module")

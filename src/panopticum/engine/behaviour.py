@@ -31,6 +31,7 @@ import jax
 import jax.numpy as jnp
 
 from panopticum.engine import sentences
+from panopticum.engine.bits import pack, unpack
 from panopticum.engine.state import B, CALL, CRITICISE, MEDIA, TRADE, State
 from panopticum.params.model import BEHAVIOURS
 
@@ -52,28 +53,12 @@ class Choices:
     @property
     def wanting(self) -> jax.Array:
         """bool ``[B, n]``."""
-        return unpack(self.wanting_bits)
+        return unpack(self.wanting_bits, B)
 
     @property
     def willing(self) -> jax.Array:
         """bool ``[B, n]``."""
-        return unpack(self.willing_bits)
-
-
-def unpack(bits: jax.Array) -> jax.Array:
-    """bool ``[B, n]`` from behaviour bits."""
-    return (bits[None, :] >> jnp.arange(B, dtype=jnp.uint8)[:, None]) & 1 == 1
-
-
-def pack(masks: list[jax.Array]) -> jax.Array:
-    """uint8 ``[n]`` behaviour bits from one bool ``[n]`` per behaviour. Per-agent values
-    of the behaviours are kept as lists of ``[n]`` arrays and packed, never stacked: a
-    stack of four different expressions compiles to a loop that branches on the row for
-    every element, which the CPU cannot vectorise."""
-    out = jnp.where(masks[0], jnp.uint8(1), jnp.uint8(0))
-    for b, m in enumerate(masks[1:], start=1):
-        out = out | jnp.where(m, jnp.uint8(1 << b), jnp.uint8(0))
-    return out
+        return unpack(self.willing_bits, B)
 
 
 def prior(params: dict) -> jax.Array:
@@ -151,4 +136,4 @@ def choose(today) -> Choices:
     return Choices(wanting_bits=pack(wanting), willing_bits=pack(willing), risk=risk, acts=acts, market=market, stocked=stocked)
 
 
-__all__ = ["Choices", "choose", "pack", "unpack", "hardship", "motives", "net_risk", "perceived_risk", "B", "TRADE", "MEDIA", "CRITICISE", "CALL"]
+__all__ = ["Choices", "choose", "hardship", "motives", "net_risk", "perceived_risk", "B", "TRADE", "MEDIA", "CRITICISE", "CALL"]
