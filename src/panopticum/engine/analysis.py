@@ -21,6 +21,7 @@ import jax
 import jax.numpy as jnp
 
 from panopticum.engine.channels import Records
+from panopticum.engine.materialise import keep
 from panopticum.engine.reduce import sums
 from panopticum.params.model import CHANNELS
 
@@ -53,11 +54,12 @@ def analyse(today, records: list[Records]) -> Analysed:
     state, p, n = today.state, today.params, today.layout.n
     expire = 1.0 / p["analysis.retention_days"]
     w = p["analysis.priority"]
-    new = [r.true_bits | (r.wrongful_bits << 4) for r in records]
+    # Kept: the channels' chains feed both the queue counts and each queue's draw.
+    new = [keep(r.true_bits | (r.wrongful_bits << 4)) for r in records]
     queue = [state.pending[c] | new[c] for c in range(len(CHANNELS))]
     waiting = [q != 0 for q in queue]
     per_agent = [c for c, r in enumerate(records) if r.innocuous.ndim == 1]
-    counts = sums(waiting + [x != 0 for x in new] + [records[c].innocuous for c in per_agent])  # one grouped pass
+    counts = sums(waiting + [x != 0 for x in new] + [keep(records[c].innocuous) for c in per_agent])  # one grouped pass
     q_inc = jnp.stack(counts[: len(CHANNELS)]).astype(jnp.float32)
     new_count = jnp.stack(counts[len(CHANNELS) : 2 * len(CHANNELS)]).astype(jnp.float32)
     innocuous_totals = dict(zip(per_agent, counts[2 * len(CHANNELS) :]))
