@@ -20,7 +20,9 @@ import functools
 import jax
 import jax.numpy as jnp
 
+from panopticum.engine.bits import pack, unpack
 from panopticum.engine.channels import Records
+from panopticum.engine.materialise import keep
 from panopticum.engine.reduce import sums
 from panopticum.params.model import CHANNELS
 
@@ -53,11 +55,12 @@ def analyse(today, records: list[Records]) -> Analysed:
     state, p, n = today.state, today.params, today.layout.n
     expire = 1.0 / p["analysis.retention_days"]
     w = p["analysis.priority"]
-    new = [r.true_bits | (r.wrongful_bits << 4) for r in records]
-    queue = [state.pending[c] | new[c] for c in range(len(CHANNELS))]
-    waiting = [q != 0 for q in queue]
+    # Kept: the channels' chains feed both the queue counts and each queue's draw.
+    new = [keep(r.true_bits | (r.wrongful_bits << 4)) for r in records]
+    queues = state.pending | jnp.stack(new)
+    waiting = [queues[c] != 0 for c in range(len(CHANNELS))]
     per_agent = [c for c, r in enumerate(records) if r.innocuous.ndim == 1]
-    counts = sums(waiting + [x != 0 for x in new] + [records[c].innocuous for c in per_agent])  # one grouped pass
+    counts = sums(waiting + [x != 0 for x in new] + [keep(records[c].innocuous) for c in per_agent])  # one grouped pass
     q_inc = jnp.stack(counts[: len(CHANNELS)]).astype(jnp.float32)
     new_count = jnp.stack(counts[len(CHANNELS) : 2 * len(CHANNELS)]).astype(jnp.float32)
     innocuous_totals = dict(zip(per_agent, counts[2 * len(CHANNELS) :]))
@@ -70,25 +73,27 @@ def analyse(today, records: list[Records]) -> Analysed:
     a_inc = jnp.where(fits, q_inc, jnp.minimum(q_inc, capacity * w * q_inc / jnp.maximum(w * q_inc + q_inn, 1e-9)))
     a_inn = jnp.where(fits, q_inn, jnp.minimum(q_inn, capacity - a_inc))
     share = jnp.where(fits, 1.0, a_inc / jnp.maximum(q_inc, 1.0))
-    detected, pending, picked_masks, left_masks = [], [], [], []
+    picked_masks, stay_masks = [], []
     for c in range(len(CHANNELS)):
         # One draw decides both: picked if u < share; otherwise (u - share) / (1 - share)
         # is again uniform and decides expiry.
         u = today.uniform(STREAM + c)
         picked = waiting[c] & (u < share[c])
         expired = (u - share[c]) < expire * (1.0 - share[c])
-        left = jnp.where(picked | expired, jnp.uint8(0), queue[c])
-        detected.append(jnp.where(picked, queue[c], jnp.uint8(0)))
-        pending.append(left)
         picked_masks.append(picked)
-        left_masks.append(left != 0)
-    after = sums(picked_masks + left_masks)
+        stay_masks.append(waiting[c] & ~(picked | expired))
+    # The seven draws are kept as two bytes, so each is computed once and the [C, n]
+    # results below are one vectorised select on the queues (a stack of seven different
+    # chains compiles to a loop the CPU does not vectorise).
+    picked = unpack(keep(pack(picked_masks)), len(CHANNELS))
+    stay = unpack(keep(pack(stay_masks)), len(CHANNELS))
+    after = sums(list(picked) + list(stay))
     picked_count = jnp.stack(after[: len(CHANNELS)]).astype(jnp.float32)
     left_count = jnp.stack(after[len(CHANNELS) :]).astype(jnp.float32)
     backlog = (q_inn - a_inn) * (1.0 - expire)
     return Analysed(
-        detected=jnp.stack(detected),
-        pending=jnp.stack(pending),
+        detected=jnp.where(picked, queues, jnp.uint8(0)),
+        pending=jnp.where(stay, queues, jnp.uint8(0)),
         backlog=backlog,
         collected=new_count + innocuous,
         analysed=picked_count + a_inn,

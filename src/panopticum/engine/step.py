@@ -65,7 +65,7 @@ def make_step(layout: Layout, cadence: int):
         today = dataclasses.replace(today, acts=choices.acts, market=choices.market, stocked=choices.stocked)
         media_access = media.daily_supply(today)
         records = channels.collect(today)
-        analysed = keep_agents(analysis.analyse(today, records), layout.n)
+        analysed = analysis.analyse(today, records)
         outcome = keep_agents(enforce(today, analysed.detected), layout.n)
         hazard = keep(escape.hazard(today))
         leaving = keep(escape.leave(today, hazard))
