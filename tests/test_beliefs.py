@@ -128,3 +128,34 @@ def test_without_surveillance_there_is_no_true_risk(country):
     control = simulate(country, "no-surveillance", days=60)
     for b in BEHAVIOURS:
         assert control[f"true_risk_{b}"].max() == 0
+
+
+def test_derived_beliefs_follow_what_agents_have_seen(country):
+    """``risk`` and ``punishment_chance`` are kept in the state and recomputed only when
+    the beliefs they come from change: after tie updates they equal what the beliefs
+    give, and a state that lost them (a checkpoint written before they existed) runs on to
+    the same bits as one that kept them."""
+    from panopticum.engine import Simulation, build_schedule
+    from panopticum.engine.behaviour import punishment_chance
+    from panopticum.engine.state import state_arrays, state_from_arrays
+    from panopticum.params.schema import make_parameters
+
+    world, layout = build_world(country)
+    sim = Simulation(world, layout, 7)
+    params = default_engine_params()
+    schedule = build_schedule(make_parameters({}), 24)
+    first = next(sim.run(0, params, schedule, chunk_days=12)).state  # tie updates on days 7
+    arrays = {k: np.asarray(v) for k, v in state_arrays(first).items()}
+    one = jax.tree_util.tree_map(lambda a: a[0], state_from_arrays(arrays))
+    assert one.acts_seen.max() > 0
+    np.testing.assert_array_equal(one.risk, perceived_risk(one, params))
+    np.testing.assert_array_equal(one.punishment_chance, punishment_chance(one.risk, params))
+
+    lost = {k: v for k, v in arrays.items() if k not in ("risk", "punishment_chance")}
+    runs = []
+    for given in (arrays, lost):
+        chunk = next(sim.run(0, params, schedule, chunk_days=12, state=state_from_arrays(given), first_day=12))
+        runs.append((np.asarray(chunk.regional), {k: np.asarray(v) for k, v in state_arrays(chunk.state).items()}))
+    np.testing.assert_array_equal(runs[0][0], runs[1][0])
+    for name, value in runs[0][1].items():
+        np.testing.assert_array_equal(value, runs[1][1][name], err_msg=name)

@@ -80,12 +80,30 @@ def risky_frequency(params: dict) -> jax.Array:
     return f.at[TRADE].multiply(params["behaviour.trade.illicit_share"])
 
 
-def net_risk(per_act: jax.Array, world, params: dict, law: jax.Array) -> jax.Array:
-    """float32 ``[B, n]``: Epstein's ``R * P * J^alpha`` from the perceived risk per act."""
+def punishment_chance(per_act: jax.Array, params: dict) -> jax.Array:
+    """float32 ``[B, n]``: Epstein's ``P``, the chance of being punished at least once over
+    the horizon when acting at the behaviour's habitual frequency, from the risk per act."""
     acts = risky_frequency(params) * params["beliefs.horizon_days"]
-    over_horizon = 1.0 - jnp.exp(acts[:, None] * jnp.log1p(-jnp.minimum(per_act, 0.999999)))
+    return 1.0 - jnp.exp(acts[:, None] * jnp.log1p(-jnp.minimum(per_act, 0.999999)))
+
+
+def with_beliefs(state: State, params: dict) -> State:
+    """``state`` with ``risk`` and ``punishment_chance`` derived from what it has seen.
+
+    They change only when ``punishments_seen`` and ``acts_seen`` do (at a tie update), so
+    they are computed then, at the start of a run and at the start of every chunk, and
+    read on the days between: the division, ``log1p`` and ``exp`` over ``[B, n]`` were a
+    tenth of a day's work when computed daily (docs/engine.md).
+    """
+    risk = perceived_risk(state, params)
+    return dataclasses.replace(state, risk=risk, punishment_chance=punishment_chance(risk, params))
+
+
+def net_risk(chance: jax.Array, world, params: dict, law: jax.Array) -> jax.Array:
+    """float32 ``[B, n]``: Epstein's ``R * P * J^alpha`` from the chance of punishment
+    over the horizon (:func:`punishment_chance`)."""
     severity = sentences.expected_severity(params, law) ** params["beliefs.severity_exponent"]
-    return world.risk_aversion[None, :] * over_horizon * severity[:, None]
+    return world.risk_aversion[None, :] * chance * severity[:, None]
 
 
 def hardship(world, state: State) -> jax.Array:
@@ -115,8 +133,8 @@ def motives(world, state, params, levels) -> tuple[list[jax.Array], list[jax.Arr
 def choose(today) -> Choices:
     world, state, p = today.world, today.state, today.params
     motive, eligible = motives(world, state, p, today.levels)
-    risk = perceived_risk(state, p)
-    net = net_risk(risk, world, p, today.levels.law > 0.5)
+    risk = state.risk
+    net = net_risk(state.punishment_chance, world, p, today.levels.law > 0.5)
     wanting, willing = [], []
     for b, name in enumerate(BEHAVIOURS):
         threshold = p[f"behaviour.{name}.threshold"]
@@ -136,4 +154,4 @@ def choose(today) -> Choices:
     return Choices(wanting_bits=pack(wanting), willing_bits=pack(willing), risk=risk, acts=acts, market=market, stocked=stocked)
 
 
-__all__ = ["Choices", "choose", "hardship", "motives", "net_risk", "perceived_risk", "B", "TRADE", "MEDIA", "CRITICISE", "CALL"]
+__all__ = ["Choices", "choose", "hardship", "motives", "net_risk", "perceived_risk", "punishment_chance", "with_beliefs", "B", "TRADE", "MEDIA", "CRITICISE", "CALL"]

@@ -30,15 +30,18 @@ STATE_ARG = 1
 """Position of the state among the program's arguments (donated)."""
 
 
-def day_loop(step, capacity: int = CAPACITY):
+def day_loop(step, capacity: int = CAPACITY, prepare=None):
     """``run(key, state, world, params, schedule, days) -> (state, metrics)``: ``days`` days
     of ``step`` (``days <= capacity``), reading row ``i`` of ``schedule`` (``capacity`` rows)
-    on day ``i``; each leaf of ``metrics`` has ``capacity`` rows, the first ``days`` filled."""
+    on day ``i``; each leaf of ``metrics`` has ``capacity`` rows, the first ``days`` filled.
+    ``prepare(state, params)``, when given, derives the state's cached fields first."""
     # The step is jitted on its own so that tracing it for its output shapes and tracing it
     # in the loop body is one trace (JAX caches the traced jaxpr); XLA inlines the call.
     step = jax.jit(step)
 
     def run(key, state, world, params, schedule, days):
+        if prepare is not None:
+            state = prepare(state, params)
         first = jax.tree_util.tree_map(lambda a: a[0], schedule)
         shapes = jax.eval_shape(step, key, state, world, params, first)[1]
         buffers = jax.tree_util.tree_map(lambda s: jnp.zeros((capacity, *s.shape), s.dtype), shapes)

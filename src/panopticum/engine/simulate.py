@@ -33,6 +33,7 @@ import jax.numpy as jnp
 import numpy as np
 
 from panopticum.engine import program, sharding
+from panopticum.engine.behaviour import with_beliefs
 from panopticum.engine.state import State, init_state
 from panopticum.engine.step import make_step
 from panopticum.engine.timeline import Schedule
@@ -59,14 +60,16 @@ def _compiled(layout: Layout, cadence: int, devices: int = 1):
     """The jitted chunk program (:mod:`.program`) and initialiser for a layout: shared by
     every run on a population of that shape, so scenarios, seeds and chunk lengths compile
     once."""
-    loop = program.day_loop(make_step(layout, cadence))
+    loop = program.day_loop(make_step(layout, cadence), prepare=with_beliefs)
+    # keep_unused: the state's derived belief fields are recomputed, never read, and an
+    # unused argument would be dropped with its donated buffers rather than written into.
 
     def init(k, w, p, lv):
         return init_state(k, w, p, layout, lv)
 
     run, init = jax.vmap(loop, in_axes=(0, 0, None, None, None, None)), jax.vmap(init, in_axes=(0, None, None, None))
     if devices == 1:
-        return jax.jit(run, donate_argnums=program.STATE_ARG), jax.jit(init)
+        return jax.jit(run, donate_argnums=program.STATE_ARG, keep_unused=True), jax.jit(init)
     mesh = sharding.agent_mesh(devices)
     whole = sharding.replicated(mesh)
 
@@ -76,7 +79,7 @@ def _compiled(layout: Layout, cadence: int, devices: int = 1):
         placed = sharding.shardings(jax.eval_shape(init, keys, world.tree, params.tree, levels.tree), mesh, layout.n, batched=True)
         return (
             jax.jit(run, in_shardings=(whole, placed, None, whole, whole, whole), out_shardings=(placed, whole),
-                    donate_argnums=program.STATE_ARG),
+                    donate_argnums=program.STATE_ARG, keep_unused=True),
             jax.jit(init, in_shardings=(whole, None, whole, whole), out_shardings=placed),
         )
 
@@ -158,9 +161,9 @@ def _day_row(schedule: Schedule, day: int) -> Schedule:
 def _compiled_batch(layout: Layout, cadence: int, schedule_axes: tuple):
     """Like :func:`_compiled`, with the parameters (and the per-member schedule levels named
     in ``schedule_axes``) mapped over the member axis instead of shared."""
-    loop = program.day_loop(make_step(layout, cadence))
+    loop = program.day_loop(make_step(layout, cadence), prepare=with_beliefs)
     axes = Schedule(**dict(schedule_axes))
-    run = jax.jit(jax.vmap(loop, in_axes=(0, 0, None, 0, axes, None)), donate_argnums=program.STATE_ARG)
+    run = jax.jit(jax.vmap(loop, in_axes=(0, 0, None, 0, axes, None)), donate_argnums=program.STATE_ARG, keep_unused=True)
     init = jax.jit(jax.vmap(lambda k, w, p, lv: init_state(k, w, p, layout, lv), in_axes=(0, None, 0, axes)))
     return run, init
 

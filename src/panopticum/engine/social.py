@@ -33,6 +33,7 @@ import jax.numpy as jnp
 
 from panopticum.engine import history
 from panopticum.engine import random as rnd
+from panopticum.engine.behaviour import with_beliefs
 from panopticum.engine.state import B, MEDIA, State
 
 STREAM = 130
@@ -106,7 +107,7 @@ def update(state: State, world, params: dict, words: jax.Array, cadence: int, n:
     catch = 1.0 - jnp.power(1.0 - weekly, sharers * (cadence / 7.0))
     gained = world.adult & state.free & (rnd.uniform(words, STREAM, n) < catch)
     degree = jnp.maximum(world.degree, 1).astype(jnp.float32)
-    return dataclasses.replace(
+    updated = dataclasses.replace(
         state,
         punishments_seen=punishments_seen,
         acts_seen=acts_seen,
@@ -119,6 +120,7 @@ def update(state: State, world, params: dict, words: jax.Array, cadence: int, n:
         kin_left=left_ties > 0,
         history=history.witness(state.history, state.day - 1, state.here, punished_ties[MEDIA]),
     )
+    return with_beliefs(updated, params)
 
 
 __all__ = ["update", "count_acts", "acts_of"]

@@ -39,6 +39,10 @@ class State:
       (ties', one's own weighted, campaigns), faded with the memory time scale.
     - ``acts_seen``: float32 ``[B, n]``, acts of each behaviour learned of (ties' and
       one's own), faded alike. Perceived risk per act is their ratio after the prior.
+    - ``risk``: float32 ``[B, n]``, that perceived risk per act, and
+      ``punishment_chance``: float32 ``[B, n]``, the chance of punishment over the horizon
+      it implies; both derived from the two above whenever they change
+      (:func:`panopticum.engine.behaviour.with_beliefs`), and again at every chunk's start.
     - ``acts_since``: uint32, the agent's acts of each behaviour since the last tie update,
       8 bits per behaviour (saturating at 255).
     - ``awareness``: float32 in [0, 1], awareness of the digital channels.
@@ -75,6 +79,8 @@ class State:
     exposure: jax.Array
     punishments_seen: jax.Array
     acts_seen: jax.Array
+    risk: jax.Array
+    punishment_chance: jax.Array
     acts_since: jax.Array
     awareness: jax.Array
     pending: jax.Array
@@ -160,7 +166,9 @@ def init_state(key: jax.Array, world: World, params: dict, layout: Layout, level
     media = world.adult & (detained == 0) & (rnd.uniform(words, InitStream.MEDIA, n) < p["media.initial_access_share"])
     informant = informant & (detained == 0)
     informant_ties = tie_sum(informant, world).astype(jnp.float32) / jnp.maximum(world.degree, 1)
-    return State(
+    from panopticum.engine.behaviour import with_beliefs
+
+    return with_beliefs(State(
         detained=detained,
         detention_kind=kind,
         left_day=jnp.full(n, NOT_LEFT, jnp.int32),
@@ -169,6 +177,8 @@ def init_state(key: jax.Array, world: World, params: dict, layout: Layout, level
         exposure=jnp.where(media, p["behaviour.media.frequency"], 0.0).astype(jnp.float32),
         punishments_seen=jnp.zeros((B, n), jnp.float32),
         acts_seen=jnp.zeros((B, n), jnp.float32),
+        risk=jnp.zeros((B, n), jnp.float32),
+        punishment_chance=jnp.zeros((B, n), jnp.float32),
         acts_since=jnp.zeros(n, jnp.uint32),
         awareness=jnp.full(n, p["beliefs.initial_awareness"], jnp.float32),
         pending=jnp.zeros((C, n), jnp.uint8),
@@ -188,7 +198,7 @@ def init_state(key: jax.Array, world: World, params: dict, layout: Layout, level
         risk_tally=jnp.zeros((2, B, layout.n_regions + 1), jnp.float32),
         history=hist.empty(n),
         day=levels.day.astype(jnp.int32),
-    )
+    ), p)
 
 
 def state_arrays(state: State) -> dict:
@@ -214,7 +224,15 @@ def state_field_names() -> list[str]:
     return names
 
 
+DERIVED = ("risk", "punishment_chance")
+"""State fields computed from others (at every chunk's start too): a checkpoint written
+before they existed lacks them, and they are filled with zeros until the chunk starts."""
+
+
 def state_from_arrays(arrays: dict) -> State:
     """The state :func:`state_arrays` took apart."""
     history = hist.History(**{k.split(".", 1)[1]: jnp.asarray(v) for k, v in arrays.items() if k.startswith("history.")})
-    return State(history=history, **{k: jnp.asarray(v) for k, v in arrays.items() if "." not in k})
+    fields = {k: jnp.asarray(v) for k, v in arrays.items() if "." not in k}
+    for name in DERIVED:
+        fields.setdefault(name, jnp.zeros_like(fields["punishments_seen"]))
+    return State(history=history, **fields)
