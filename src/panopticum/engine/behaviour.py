@@ -45,7 +45,6 @@ STOCK_STREAM = 15
 class Choices:
     wanting_bits: jax.Array  # uint8 [n], bit b: wants to do behaviour b
     willing_bits: jax.Array  # uint8 [n], bit b: willing to do behaviour b
-    risk: jax.Array  # float32 [B, n]: perceived risk per act as the day began (the one acted on)
     acts: jax.Array  # uint8 [n] behaviour bits
     market: jax.Array  # bool [n]: traded in the market today, legally or not
     stocked: jax.Array  # bool [n]: holds illicit goods today (a willing illicit trader, on a share of days)
@@ -133,7 +132,6 @@ def motives(world, state, params, levels) -> tuple[list[jax.Array], list[jax.Arr
 def choose(today) -> Choices:
     world, state, p = today.world, today.state, today.params
     motive, eligible = motives(world, state, p, today.levels)
-    risk = state.risk
     net = net_risk(state.punishment_chance, world, p, today.levels.law > 0.5)
     wanting, willing = [], []
     for b, name in enumerate(BEHAVIOURS):
@@ -151,7 +149,7 @@ def choose(today) -> Choices:
         acts = acts | jnp.where(today_b, jnp.uint8(1 << b), jnp.uint8(0))
     # A willing illicit trader holds illicit goods on the share of days their trade is illicit.
     stocked = willing[TRADE] & (today.uniform(STOCK_STREAM) < p["behaviour.trade.illicit_share"])
-    return Choices(wanting_bits=pack(wanting), willing_bits=pack(willing), risk=risk, acts=acts, market=market, stocked=stocked)
+    return Choices(wanting_bits=pack(wanting), willing_bits=pack(willing), acts=acts, market=market, stocked=stocked)
 
 
 __all__ = ["Choices", "choose", "hardship", "motives", "net_risk", "perceived_risk", "punishment_chance", "with_beliefs", "B", "TRADE", "MEDIA", "CRITICISE", "CALL"]

@@ -119,7 +119,7 @@ def compute(today, choices, analysed, outcome, new_state, layout, hazard, leavin
     world, state = today.world, today.state
     adult = world.adult & state.here  # the adults of the day, before today's departures
     n_b, n_c = len(BEHAVIOURS), len(CHANNELS)
-    risk = choices.risk
+    risk = state.risk  # the perceived risk the day's choices were made on
     detected_true = [((analysed.detected[c] & jnp.uint8(0x0F)) != 0) & today.free & adult for c in range(n_c)]
     detected_any = detected_true[0]
     for d in detected_true[1:]:
