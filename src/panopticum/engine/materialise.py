@@ -11,7 +11,10 @@ chain once, store it, and let every consumer read it. ``jax.lax.optimization_bar
 would say this directly, but the CPU compiler removes barriers before fusion.
 
 Exact: booleans and integers of up to 16 bits pass through float32, which holds them
-exactly; wider integers are divided by an integer one (also expensive to XLA, and exact).
+exactly; 32-bit integers pass as two 16-bit halves (an integer division by one would not
+do: XLA folds ``x * 0 + 1`` to 1 for integers and then drops the division); floats are
+divided by ``1 + 0 * min(|x|, 1)``, which is 1 for infinities too. Denormal floats come out
+as zero, as from any of XLA's arithmetic on the CPU.
 """
 
 from __future__ import annotations
@@ -23,14 +26,37 @@ import jax.numpy as jnp
 _VIA_FLOAT = (jnp.bool_, jnp.int8, jnp.uint8, jnp.int16, jnp.uint16)
 
 
+def _kept_float(f: jax.Array) -> jax.Array:
+    return f / (1.0 + 0.0 * jnp.minimum(jnp.abs(f), 1.0))
+
+
 def keep(x: jax.Array) -> jax.Array:
     """``x`` unchanged, computed once and stored rather than fused into its consumers."""
     if jnp.issubdtype(x.dtype, jnp.floating):
-        return x / (1.0 + 0.0 * x)
+        return _kept_float(x)
     if any(x.dtype == d for d in _VIA_FLOAT):
-        f = x.astype(jnp.float32)
-        return (f / (1.0 + 0.0 * f)).astype(x.dtype)
-    return x // (x * 0 + 1)
+        return _kept_float(x.astype(jnp.float32)).astype(x.dtype)
+    if x.dtype in (jnp.int32, jnp.uint32):
+        word = jax.lax.bitcast_convert_type(x, jnp.uint32)
+        low = _kept_float((word & 0xFFFF).astype(jnp.float32)).astype(jnp.uint32)
+        high = _kept_float((word >> 16).astype(jnp.float32)).astype(jnp.uint32)
+        return jax.lax.bitcast_convert_type(low | (high << 16), x.dtype)
+    raise TypeError(f"keep: no exact way to keep {x.dtype}")
+
+
+def keep_bytes(arrays: list[jax.Array]) -> list[jax.Array]:
+    """:func:`keep` for several uint8 arrays, three to a float32: a byte kept alone is
+    written and read back as a four-byte float, three packed in its 24-bit mantissa cost
+    the same traffic and stay exact."""
+    out = []
+    for start in range(0, len(arrays), 3):
+        group = arrays[start : start + 3]
+        word = group[0].astype(jnp.uint32)
+        for k, a in enumerate(group[1:], start=1):
+            word = word | (a.astype(jnp.uint32) << (8 * k))
+        kept = _kept_float(word.astype(jnp.float32)).astype(jnp.uint32)
+        out += [((kept >> (8 * k)) & 0xFF).astype(jnp.uint8) for k in range(len(group))]
+    return out
 
 
 def keep_agents(tree, n: int):
