@@ -23,6 +23,8 @@ import jax.numpy as jnp
 
 from panopticum.engine import sentences
 from panopticum.engine.behaviour import hardship
+from panopticum.engine.bits import pack
+from panopticum.engine.materialise import keep
 from panopticum.engine.state import B, CRITICISE, MEDIA
 from panopticum.params.model import BEHAVIOURS, CHANNELS
 
@@ -87,23 +89,36 @@ def enforce(today, detected: jax.Array) -> Outcome:
     punished = charged & ~bribed
     low, high = sentences.term_bounds(best_term, p)
     drawn = low + (high - low) * today.uniform(STREAM + 4)
-    term = jnp.where(punished & (best_kind > 0), jnp.maximum(jnp.round(drawn), 1.0), 0.0).astype(jnp.int32)
-    detained_new = term > 0
+    days = jnp.where(punished & (best_kind > 0), jnp.maximum(jnp.round(drawn), 1.0), 0.0)
     by_digital = jnp.zeros_like(investigated)
     for c in DIGITAL:
         by_digital = by_digital | ((detected[c] & jnp.uint8(0x0F)) != 0)
+    # The whole outcome is read from three kept values (docs/engine.md, "Chains computed
+    # once"): every field below comes from the same chain of draws, and kept one by one
+    # each field's store would compute the chain again. Flags, the offence bits and the
+    # detention kind fit a float32's 24-bit mantissa exactly, and so do whole days.
+    word = keep(
+        pack([investigated, bribed, punished, punished & (true_bits == 0), punished & by_digital]).astype(jnp.int32)
+        | (jnp.where(punished, charged_bits, jnp.uint8(0)).astype(jnp.int32) << 8)
+        | (best_kind.astype(jnp.int32) << 12),
+        exact_bits=15,
+    )
+    days = keep(days)
+    burden = keep(jnp.where(bribed, price / p["enforcement.wealth_usd"], 0.0))
+    flag = [(word >> k) & 1 == 1 for k in range(5)]
+    detained_new = days > 0
     return Outcome(
-        investigated=investigated,
-        bribed=bribed,
-        fined=punished & ~detained_new,
+        investigated=flag[0],
+        bribed=flag[1],
+        fined=flag[2] & ~detained_new,
         detained_new=detained_new,
-        punished=punished,
-        wrongful=punished & (true_bits == 0),
-        punished_for=jnp.where(punished, charged_bits, jnp.uint8(0)),
-        term=term,
-        kind=jnp.where(detained_new, best_kind, 0).astype(jnp.int8),
-        by_digital=punished & by_digital,
-        burden=jnp.where(bribed, price / p["enforcement.wealth_usd"], 0.0),
+        punished=flag[2],
+        wrongful=flag[3],
+        punished_for=((word >> 8) & 0x0F).astype(jnp.uint8),
+        term=days.astype(jnp.int32),
+        kind=jnp.where(detained_new, (word >> 12) & 0x07, 0).astype(jnp.int8),
+        by_digital=flag[4],
+        burden=burden,
     )
 
 

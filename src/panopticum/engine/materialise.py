@@ -30,11 +30,18 @@ def _kept_float(f: jax.Array) -> jax.Array:
     return f / (1.0 + 0.0 * jnp.minimum(jnp.abs(f), 1.0))
 
 
-def keep(x: jax.Array) -> jax.Array:
-    """``x`` unchanged, computed once and stored rather than fused into its consumers."""
+def keep(x: jax.Array, exact_bits: int | None = None) -> jax.Array:
+    """``x`` unchanged, computed once and stored rather than fused into its consumers.
+
+    ``exact_bits``: the caller knows a 32-bit integer ``x`` is non-negative and below
+    ``2 ** exact_bits`` (at most 24), so it passes as one float32 rather than two."""
     if jnp.issubdtype(x.dtype, jnp.floating):
         return _kept_float(x)
     if any(x.dtype == d for d in _VIA_FLOAT):
+        return _kept_float(x.astype(jnp.float32)).astype(x.dtype)
+    if x.dtype in (jnp.int32, jnp.uint32) and exact_bits is not None:
+        if exact_bits > 24:
+            raise ValueError("keep: float32 holds integers exactly up to 24 bits")
         return _kept_float(x.astype(jnp.float32)).astype(x.dtype)
     if x.dtype in (jnp.int32, jnp.uint32):
         word = jax.lax.bitcast_convert_type(x, jnp.uint32)

@@ -66,7 +66,7 @@ def make_step(layout: Layout, cadence: int):
         media_access = media.daily_supply(today)
         records = channels.collect(today)
         analysed = analysis.analyse(today, records)
-        outcome = keep_agents(enforce(today, analysed.detected), layout.n)
+        outcome = enforce(today, analysed.detected)
         hazard = keep(escape.hazard(today))
         leaving = keep(escape.leave(today, hazard))
 
