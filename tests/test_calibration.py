@@ -335,3 +335,23 @@ def test_calibrated_2023_is_the_baseline_with_posterior_medians_of_the_free_para
                        "timeline.reopening_days", "informants.share", "enforcement.camp_share_criticise"}
     text = (ROOT / "src/panopticum/scenarios/calibrated-2023.toml").read_text()
     assert "nk-2024" in text and "posterior medians of calibration" in text
+
+
+def test_published_tables_are_generated_from_the_calibration_files(tmp_path):
+    from panopticum.calibration.tables import posterior_table, predictive_table
+
+    pd.DataFrame([{"parameter": "escape.rate", "median": 5.686e-05, "low_90": 2.11e-05, "high_90": 6.88e-05,
+                   "prior_low": 0.0, "prior_high": 2e-4, "width_kept": 0.2646}]).to_parquet(tmp_path / "summary.parquet")
+    pd.DataFrame([
+        {"target": "share_in_system", "observed": 0.05, "uncertainty": 0.01, "bound": "upper", "sim_low_90": 0.0412,
+         "sim_median": 0.0431, "sim_high_90": 0.0455, "consistent": True, "draws_estimated": 20, "respondents_median": np.nan},
+        {"target": "arrivals[2020]", "observed": 229.0, "uncertainty": 46.0, "bound": "both", "sim_low_90": 89.7,
+         "sim_median": 94.3, "sim_high_90": 158.6, "consistent": False, "draws_estimated": 20, "respondents_median": np.nan},
+        {"target": "survey", "observed": 0.833, "uncertainty": 0.03, "bound": "both", "sim_low_90": 0.0,
+         "sim_median": 0.5, "sim_high_90": 0.5, "consistent": False, "draws_estimated": 5, "respondents_median": 1.0},
+    ]).to_parquet(tmp_path / "predictive.parquet")
+    assert "| `escape.rate` | 0 - 0.0002 | 5.69e-05 | 2.11e-05 - 6.88e-05 | 0.26 |" in posterior_table(tmp_path)
+    rows = predictive_table(tmp_path).splitlines()[2:]
+    assert rows == ["| share_in_system | at most 0.05 | 0.0412 - 0.0455 | 0.0431 | yes |  |",
+                    "| arrivals 2020 | 229 ± 46 | 90 - 159 | 94 | no |  |",
+                    "| survey | 0.833 ± 0.03 | 0 - 0.5 | 0.5 | no | 5 of 20 (1) |"]
