@@ -227,19 +227,59 @@ def test_median_scenario_sets_the_posterior_medians_on_its_base(small_calibratio
     assert meta["id"] in path.read_text()
 
 
-def test_run_posterior_stores_one_run_per_draw_with_its_parameters(small_calibration, capsys):
-    from panopticum.cli import main
-    from panopticum.store import RunStore
+def test_run_posterior_is_one_run_whose_members_are_the_draws(small_calibration):
+    """K draws are one stored run of K members, each with its draw's values; member m is
+    member m of a plain ensemble of the same seed with draw m's values set (same key)."""
+    import duckdb
 
-    store, folder, _ = small_calibration
-    main(["run", "--posterior", folder.name, "--ensemble", "2", "--days", "10", "--store", str(store)])
-    run_ids = RunStore.open(store).run_ids()
-    drawn = set(load_posterior(folder)["media.initial_access_share"])
-    assert len(run_ids) == 2
-    for run_id in run_ids:
-        overrides = RunStore.open(store).manifest(run_id)["overrides"]
-        assert overrides["media.initial_access_share"] in drawn
-        assert overrides["timeline.burn_in_days"] == 0
+    from panopticum.calibration.results import draw
+    from panopticum.cli import main
+    from panopticum.store import RunStore, start_run
+    from panopticum.store.runner import resume_run
+
+    store_dir, folder, _ = small_calibration
+    store_dir = store_dir.parent / "posterior-store"
+    main(["run", "--posterior", str(folder), "--ensemble", "3", "--days", "20", "--chunk-days", "10", "--seed", "5",
+          "--store", str(store_dir)])
+    store = RunStore.open(store_dir)
+    [run_id] = store.run_ids()
+    manifest = store.manifest(run_id)
+    draws = draw(load_posterior(folder), 3, 5)
+    assert manifest["members"] == 3 and manifest["overrides"]["timeline.burn_in_days"] == 0
+    assert [p["media.initial_access_share"] for p in store.member_parameters(run_id)] == [
+        d["media.initial_access_share"] for d in draws]
+    with duckdb.connect(str(store_dir / "catalog.duckdb"), read_only=True) as con:
+        rows = con.execute("SELECT member, value FROM member_parameters WHERE run_id = ? "
+                           "AND parameter = 'media.initial_access_share' ORDER BY member", [run_id]).fetchall()
+    assert [v for _, v in rows] == [d["media.initial_access_share"] for d in draws]
+
+    def final_state(rid):
+        arrays, day = store.load_checkpoint(rid)
+        assert day == 20
+        return arrays
+
+    posterior_state, posterior_metrics = final_state(run_id), store.metrics(run_id)
+    for m, values in enumerate(draws):
+        alone = start_run(store, "baseline-2023", agents=10_000, days=20, seed=5, members=3, chunk_days=20,
+                          overrides={**values, "timeline.burn_in_days": 0})
+        assert store.member_parameters(alone) == [store.manifest(alone)["parameters"]] * 3  # one set for all
+        state = final_state(alone)
+        for name, value in state.items():
+            if value.dtype.kind in "biu":  # integer counts and flags: exactly
+                assert np.array_equal(value[m], posterior_state[name][m]), (m, name)
+        keys = ["day", "region", "metric"]
+        ours = posterior_metrics[posterior_metrics["member"] == m].sort_values(keys)
+        theirs = store.metrics(alone).query("member == @m").sort_values(keys)
+        assert ours[keys].to_numpy().tolist() == theirs[keys].to_numpy().tolist()
+        np.testing.assert_allclose(ours["value"], theirs["value"], rtol=1e-5, atol=1e-9)
+
+    # a posterior run resumes with each member's own values (from its manifest)
+    checkpoint = store.run_dir(run_id) / "checkpoint"
+    (checkpoint / "state.npz").unlink()  # back to the checkpoint of day 10
+    store.update_status(run_id, status="incomplete", days_done=10)
+    resume_run(store, run_id)
+    assert store.metrics(run_id)["value"].to_numpy().tobytes() == posterior_metrics["value"].to_numpy().tobytes()
+    assert all(np.array_equal(v, posterior_state[k]) for k, v in final_state(run_id).items())
 
 
 def test_survey_and_census_targets_read_a_snapshot_through_the_surveys_package(tmp_path):
@@ -295,3 +335,23 @@ def test_calibrated_2023_is_the_baseline_with_posterior_medians_of_the_free_para
                        "timeline.reopening_days", "informants.share", "enforcement.camp_share_criticise"}
     text = (ROOT / "src/panopticum/scenarios/calibrated-2023.toml").read_text()
     assert "nk-2024" in text and "posterior medians of calibration" in text
+
+
+def test_published_tables_are_generated_from_the_calibration_files(tmp_path):
+    from panopticum.calibration.tables import posterior_table, predictive_table
+
+    pd.DataFrame([{"parameter": "escape.rate", "median": 5.686e-05, "low_90": 2.11e-05, "high_90": 6.88e-05,
+                   "prior_low": 0.0, "prior_high": 2e-4, "width_kept": 0.2646}]).to_parquet(tmp_path / "summary.parquet")
+    pd.DataFrame([
+        {"target": "share_in_system", "observed": 0.05, "uncertainty": 0.01, "bound": "upper", "sim_low_90": 0.0412,
+         "sim_median": 0.0431, "sim_high_90": 0.0455, "consistent": True, "draws_estimated": 20, "respondents_median": np.nan},
+        {"target": "arrivals[2020]", "observed": 229.0, "uncertainty": 46.0, "bound": "both", "sim_low_90": 89.7,
+         "sim_median": 94.3, "sim_high_90": 158.6, "consistent": False, "draws_estimated": 20, "respondents_median": np.nan},
+        {"target": "survey", "observed": 0.833, "uncertainty": 0.03, "bound": "both", "sim_low_90": 0.0,
+         "sim_median": 0.5, "sim_high_90": 0.5, "consistent": False, "draws_estimated": 5, "respondents_median": 1.0},
+    ]).to_parquet(tmp_path / "predictive.parquet")
+    assert "| `escape.rate` | 0 - 0.0002 | 5.69e-05 | 2.11e-05 - 6.88e-05 | 0.26 |" in posterior_table(tmp_path)
+    rows = predictive_table(tmp_path).splitlines()[2:]
+    assert rows == ["| share_in_system | at most 0.05 | 0.0412 - 0.0455 | 0.0431 | yes |  |",
+                    "| arrivals 2020 | 229 ± 46 | 90 - 159 | 94 | no |  |",
+                    "| survey | 0.833 ± 0.03 | 0 - 0.5 | 0.5 | no | 5 of 20 (1) |"]

@@ -301,3 +301,33 @@ def test_no_agent_collects_a_pile_of_ties_in_small_regions():
     for n, seed in ((10_000, 3), (10_000, 0)):
         degree = np.diff(build_population(n, seed).tie_indptr)
         assert degree.max() < 6 * degree.mean(), (n, seed, degree.max())
+
+
+# --- scale: small countries keep full school classes -----------------------------------------
+
+
+def _class_sizes(p) -> np.ndarray:
+    pupils = p.institution[p.occupation == Occupation.PUPIL]
+    return np.bincount(pupils, minlength=p.n_institutions)[p.institution_kind == InstitutionKind.SCHOOL_CLASS]
+
+
+def _fixed_share_in_system(p) -> float:
+    """Officers, unit heads and institution admins (teachers among them): the part of the
+    share in the surveillance system the population fixes before any informant is recruited."""
+    return float(((p.occupation == Occupation.SECURITY) | p.unit_head | p.institution_admin).mean())
+
+
+def test_school_classes_full_at_ten_thousand_agents(pop):
+    """Single-age classes of a small region hold a few pupils each, and each class drafts a
+    teacher; pooled ages keep classes near the mean size at any scale."""
+    small = build_population(10_000, seed=7)
+    sizes = _class_sizes(small)
+    assert abs(sizes.mean() - P["school_class_size"]) <= 0.1 * P["school_class_size"]
+    assert sizes.min() >= P["school_class_size"] / 2
+    # the share in the system no longer depends on the scale (it was 5.7% at 10k, 3.9% at 100k)
+    assert abs(_fixed_share_in_system(small) - _fixed_share_in_system(pop)) <= 0.1 * _fixed_share_in_system(pop)
+
+
+def test_class_pooling_follows_the_class_size_parameter():
+    sizes = _class_sizes(build_population(10_000, seed=7, school_class_size=20))
+    assert abs(sizes.mean() - 20) <= 2

@@ -170,3 +170,17 @@ def test_damaged_catalog_is_rebuilt(ref, tmp_path):
     with duckdb.connect(str(copy / "catalog.duckdb"), read_only=True) as con:
         assert con.execute("SELECT run_id FROM runs").fetchall() == [(run_id,)]
     assert list(copy.glob("catalog.duckdb.damaged-*"))
+
+
+@pytest.mark.parametrize("members, own, words", [
+    (1, [{"informants.share": 5.0}], ["member 0", "informants.share"]),
+    (1, [{"informants.share": "many"}], ["member 0", "informants.share", "number"]),
+    (1, [{}, {}], ["2 members' parameters", "ensemble of 1"]),
+    (2, [{"timeline.burn_in_days": 0}, {"timeline.burn_in_days": 10}], ["share timeline.burn_in_days"]),
+])
+def test_members_own_parameters_refused_with_one_line_and_nothing_written(tmp_path, members, own, words):
+    store = RunStore.open(tmp_path / "store", create=True)
+    with pytest.raises(PanopticumError) as info:
+        start_run(store, "baseline-2023", agents=10_000, days=5, members=members, member_overrides=own)
+    assert "\n" not in str(info.value) and all(w in str(info.value) for w in words), str(info.value)
+    assert store.run_ids() == []

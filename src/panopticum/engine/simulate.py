@@ -16,6 +16,9 @@ starts from a settled state. Its days have their own keys (negative day indices)
 :meth:`Simulation.run_batch` runs many parameter sets at once (a sweep): the parameters,
 the keys and, where given per member, the schedule's levels carry the leading member axis,
 so B points x K seeds are one axis of B*K members and one compiled program per shape.
+:meth:`Simulation.run` takes such parameters too (every leaf ``[members]``, the schedule's
+levels shared or per member): a stored ensemble whose members have their own parameters
+(posterior draws) runs, checkpoints and resumes like any other, as one program.
 A member's result depends only on its key, its parameters and its schedule: a member given
 the key ``member_keys(seed, K)[r]`` and point p's parameters and schedule is bit for bit
 member r of the ensemble ``run(seed, params_p, schedule_p, members=K)`` (for K >= 2: a
@@ -157,6 +160,20 @@ def _day_row(schedule: Schedule, day: int) -> Schedule:
     )
 
 
+def per_member_params(params: dict) -> bool:
+    """Whether ``params`` carry a member axis (every leaf ``[members]``) rather than one
+    value for all members."""
+    return any(np.ndim(v) > 0 for v in params.values())
+
+
+def slice_days(schedule: Schedule, start: int, stop: int) -> Schedule:
+    """Days ``start:stop`` of a schedule whose levels are shared or per member."""
+    return Schedule(**{
+        f.name: np.take(np.asarray(getattr(schedule, f.name)), np.arange(start, stop), axis=1 if _per_member(schedule, f.name) else 0)
+        for f in dataclasses.fields(Schedule)
+    })
+
+
 @functools.lru_cache(maxsize=8)
 def _compiled_batch(layout: Layout, cadence: int, schedule_axes: tuple):
     """Like :func:`_compiled`, with the parameters (and the per-member schedule levels named
@@ -185,6 +202,14 @@ def _advance(run_chunk, keys, state, world, params, schedule: Schedule, start: i
     return state, regional, national
 
 
+def _as_device(params: dict) -> dict:
+    """Per-member parameters as float32 device arrays (as :meth:`Simulation.run_batch`
+    passes them); shared ones unchanged."""
+    if not per_member_params(params):
+        return params
+    return {k: jnp.asarray(v, dtype=jnp.float32) for k, v in params.items()}
+
+
 class Simulation:
     """A compiled model for one world; call :meth:`run` for any seed and parameters.
 
@@ -201,10 +226,20 @@ class Simulation:
         self.world = world
         self._run_chunk, self._init = _compiled(layout, cadence, self.devices)
 
+    def _programs(self, params: dict, schedule: Schedule):
+        """The chunk program and initialiser for ``params``: the ensemble's (one parameter set
+        for every member) or the batch's (a member axis on the parameters)."""
+        if not per_member_params(params):
+            return self._run_chunk, self._init
+        if self.devices > 1:
+            raise ValueError("members with their own parameters run on one device")
+        axes = _schedule_axes(schedule)
+        return _compiled_batch(self.layout, self.cadence, tuple((f.name, getattr(axes, f.name)) for f in dataclasses.fields(Schedule)))
+
     def initial_state(self, seed: int, members: int, params: dict, schedule: Schedule) -> State:
         """The state on the first day of ``schedule`` (a run's, or its burn-in's)."""
-        first = jax.tree_util.tree_map(lambda a: jnp.asarray(a[0]), schedule)
-        return self._init(member_keys(seed, members), self.world, params, first)
+        _, init = self._programs(params, schedule)
+        return init(member_keys(seed, members), self.world, _as_device(params), _day_row(schedule, 0))
 
     def run(
         self,
@@ -223,14 +258,20 @@ class Simulation:
         (and runs through it before the first chunk), else on day 0.
 
         The state passed in is consumed (its buffers are reused), and so is each chunk's
-        state when the next chunk is asked for: copy one to keep it."""
+        state when the next chunk is asked for: copy one to keep it.
+
+        ``params`` may give each member its own values (every leaf ``[members]``, and the
+        schedule's levels then shared or per member); member m is then bit for bit what
+        :meth:`run_batch` gives for key ``member_keys(seed, members)[m]``."""
         keys = member_keys(seed, members)
         if state is None:
             state = self.settled_state(seed, members, params, schedule, chunk_days, burn_in)
+        run_chunk, _ = self._programs(params, schedule)
+        params = _as_device(params)
         total = len(schedule.day)
         for start in range(first_day, total, chunk_days):
             stop = min(start + chunk_days, total)
-            state, regional, national = _advance(self._run_chunk, keys, state, self.world, params, schedule, start, stop)
+            state, regional, national = _advance(run_chunk, keys, state, self.world, params, schedule, start, stop)
             yield Chunk(first_day=start, regional=regional, national=national, state=state)
 
     def settled_state(
@@ -241,7 +282,8 @@ class Simulation:
             return self.initial_state(seed, members, params, schedule)
         keys = member_keys(seed, members)
         state = self.initial_state(seed, members, params, burn_in)
-        state, _, _ = _advance(self._run_chunk, keys, state, self.world, params, burn_in, 0, len(burn_in.day))
+        run_chunk, _ = self._programs(params, burn_in)
+        state, _, _ = _advance(run_chunk, keys, state, self.world, _as_device(params), burn_in, 0, len(burn_in.day))
         return state
 
     def run_batch(

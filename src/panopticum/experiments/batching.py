@@ -26,6 +26,7 @@ import pandas as pd
 from panopticum.experiments.design import Design, row_parameters
 from panopticum.experiments.outcomes import outcome_series, reduce_series
 from panopticum.experiments.spec import RunSpec
+from panopticum.member_params import stack_schedules
 
 
 @dataclasses.dataclass(frozen=True)
@@ -74,19 +75,6 @@ def batch_id(units: list[Unit]) -> str:
     return hashlib.sha256(",".join(u.key for u in units).encode()).hexdigest()[:16]
 
 
-def _stack_schedules(schedules: list) -> Any:
-    """One schedule for the batch: ``day`` shared (it decides the tie-update branch, which
-    must stay a real branch), every level per member, whether or not the points' differ
-    (dates and some parameters, such as the closed border's supply, shape them), so every
-    batch of an experiment has one shape and compiles once."""
-    from panopticum.engine.timeline import Schedule
-
-    return Schedule(**{
-        f.name: schedules[0].day if f.name == "day" else np.stack([getattr(s, f.name) for s in schedules])
-        for f in dataclasses.fields(Schedule)
-    })
-
-
 def run_units(spec: RunSpec, base, sim, units: list[Unit], size: int) -> tuple[pd.DataFrame, pd.DataFrame | None]:
     """Run one batch of units on a compiled :class:`~panopticum.engine.Simulation`, padded to
     ``size`` members, each unit's parameters set on ``base`` (the base scenario's validated
@@ -104,8 +92,8 @@ def run_units(spec: RunSpec, base, sim, units: list[Unit], size: int) -> tuple[p
             models[text] = (engine_params(params), build_schedule(params, spec.days), burn_in_schedule(params))
     chosen = [models[canonical(u.parameters)] for u in padded]
     batch_params = {k: np.array([p[k] for p, _, _ in chosen], dtype=np.float32) for k in chosen[0][0]}
-    schedule = _stack_schedules([s for _, s, _ in chosen])
-    burn_in = _stack_schedules([b for _, _, b in chosen])
+    schedule = stack_schedules([s for _, s, _ in chosen])
+    burn_in = stack_schedules([b for _, _, b in chosen])
     keys = member_keys(spec.seed, spec.replicates)[np.array([u.replicate for u in padded])]
     series = {o.name: [] for o in spec.outcomes}
     for chunk in sim.run_batch(keys, batch_params, schedule, chunk_days=spec.chunk_days, burn_in=burn_in):

@@ -37,7 +37,7 @@ from panopticum.population.parameters import (
     resolve_parameters,
 )
 
-GENERATOR_VERSION = 2
+GENERATOR_VERSION = 3
 """Version of the generator's output; bumped whenever the same seed would give other arrays."""
 
 STAGES = ("regions", "households", "occupations", "institutions", "attributes", "ties")
@@ -393,6 +393,24 @@ def _chunk(labels: np.ndarray, mean_size: float) -> tuple[np.ndarray, np.ndarray
     return offset[run] + local, np.repeat(np.arange(starts.size), k)
 
 
+def _class_pools(region: np.ndarray, urban: np.ndarray, age: np.ndarray, class_size: float) -> np.ndarray:
+    """Pool label of each pupil: its region, town or country and age where that group fills a
+    class; otherwise the leftover ages of its region and town or country, and where those are
+    still too few, the leftovers of the whole region.  Without pooling a small country has
+    classes of a few pupils, each with its own teacher, and the teachers (counted in the
+    surveillance system) outnumber what the class size implies.  Classes never cross regions
+    (their teacher comes from the region), and sorting by age within a pool keeps each class
+    to neighbouring ages.  Labels are non-decreasing in region, so ``add`` can read it."""
+    stratum = region.astype(np.int64) * 2 + urban
+    fine = stratum * 256 + age  # a group of one age (ages are below 128)
+    leftover = stratum * 256 + 200  # the ages of a stratum too few to fill a class
+    wide = region.astype(np.int64) * 512 + 511  # leftovers of both strata of a region
+    _, inv, counts = np.unique(fine, return_inverse=True, return_counts=True)
+    label = np.where(counts[inv] >= class_size, fine, leftover)
+    _, inv, counts = np.unique(label, return_inverse=True, return_counts=True)
+    return np.where(counts[inv] >= class_size, label, wide)
+
+
 def institutions(g: dict, occ: np.ndarray, params: dict, rng: np.random.Generator):
     """Institution ids per agent, kind and region per institution, and admins."""
     n = g["n"]
@@ -422,8 +440,8 @@ def institutions(g: dict, occ: np.ndarray, params: dict, rng: np.random.Generato
     stratum = region.astype(np.int16) * 2 + urban
     # school classes by region, town or country, and age; neighbours share classes
     pupils = np.flatnonzero(occ == Occupation.PUPIL)
-    key = stratum[pupils] * 128 + age[pupils]
-    o = np.argsort(key, kind="stable")
+    key = _class_pools(region[pupils], urban[pupils], age[pupils], params["school_class_size"])
+    o = np.lexsort((age[pupils], key))
     classes = add(pupils[o], key[o], params["school_class_size"], InstitutionKind.SCHOOL_CLASS)
     students = np.flatnonzero(occ == Occupation.STUDENT)
     groups = add(students, region[students], params["university_group_size"], InstitutionKind.UNIVERSITY)

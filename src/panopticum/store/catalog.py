@@ -1,7 +1,10 @@
 """The catalog: an embedded DuckDB file indexing the runs of a store.
 
 ``catalog.duckdb`` holds a table ``runs`` (one row per run: id, scenario, parameter hash,
-seed, agents, members, days, days done, versions, created, status), tables ``experiments``
+seed, agents, members, days, days done, versions, created, status), a table
+``member_parameters`` (run, member, parameter, value: the values of runs whose members have
+their own parameters, such as posterior draws; other runs' members share the run's
+parameters and have no rows), tables ``experiments``
 and ``points`` (one row per experiment, and per point and replicate), a view ``metrics``
 over every run's Parquet files (empty, with its columns, before the first chunk lands) and
 a table ``store`` recording the directory the view reads. It is an index, never the only
@@ -172,6 +175,23 @@ POINT_COLUMNS = [
 ]
 
 
+MEMBER_PARAMETER_COLUMNS = [("run_id", "VARCHAR"), ("member", "INTEGER"), ("parameter", "VARCHAR"), ("value", "DOUBLE")]
+
+
+def _member_parameter_rows(root: Path) -> pd.DataFrame:
+    """The ``member_parameters`` table, from the manifests of runs whose members have their
+    own parameters (an unreadable manifest is skipped: the run is listed as damaged)."""
+    rows = []
+    for path in sorted((root / layout.RUNS).glob(f"*/{layout.MANIFEST}")):
+        try:
+            manifest = layout.read_json(path)
+            own = manifest.get("member_overrides") or []
+            rows += [(path.parent.name, m, name, float(value)) for m, values in enumerate(own) for name, value in values.items()]
+        except (PanopticumError, AttributeError, TypeError, ValueError):
+            continue
+    return pd.DataFrame(rows, columns=[name for name, _ in MEMBER_PARAMETER_COLUMNS])
+
+
 def _fill(con, root: Path, rows: pd.DataFrame) -> None:
     columns = ", ".join(f"{name} {kind}" for name, kind in COLUMNS)
     frame = rows.reindex(columns=[name for name, _ in COLUMNS])  # noqa: F841 (read by DuckDB by name)
@@ -188,7 +208,8 @@ def _fill(con, root: Path, rows: pd.DataFrame) -> None:
         empty = ", ".join(f"CAST(NULL AS {kind}) AS {name}" for name, kind in METRICS_COLUMNS)
         con.execute(f"CREATE VIEW metrics AS SELECT {empty} WHERE false")
     experiments, points = _experiment_tables(root)
-    for table, table_columns, table_rows in (("experiments", EXPERIMENT_COLUMNS, experiments), ("points", POINT_COLUMNS, points)):
+    for table, table_columns, table_rows in (("experiments", EXPERIMENT_COLUMNS, experiments), ("points", POINT_COLUMNS, points),
+                                             ("member_parameters", MEMBER_PARAMETER_COLUMNS, _member_parameter_rows(root))):
         table_frame = table_rows.reindex(columns=[name for name, _ in table_columns])  # noqa: F841 (read by DuckDB by name)
         con.execute(f"CREATE TABLE {table} ({', '.join(f'{n} {k}' for n, k in table_columns)})")
         if len(table_frame):

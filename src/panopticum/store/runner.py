@@ -31,10 +31,11 @@ from pathlib import Path
 from typing import Any
 
 from panopticum.errors import PanopticumError
+from panopticum.member_params import check_member_overrides, stacked_models
 from panopticum.population import Population, build_population, load_population
 from panopticum.run import build_manifest, check_memory, make_simulation, prepare, scenario_from_manifest, tidy_metrics
 from panopticum.store import catalog, layout
-from panopticum.store.runstore import COMPLETE, FAILED, RUNNING, RunStore, parameter_hash, process_identity
+from panopticum.store.runstore import COMPLETE, FAILED, RUNNING, RunStore, process_identity, run_parameter_hash
 from panopticum.surveys.keep import Keeper, run_with_cuts, survey_days
 
 OnStage = Callable[[str], None]
@@ -64,13 +65,21 @@ def start_run(
     on_created: Callable[[str], None] | None = None,
     devices: int = 1,
     survey_at: list[datetime.date | str] | None = None,
+    member_overrides: list[dict[str, Any]] | None = None,
 ) -> str:
     """Run a scenario into ``store`` (checkpointing every ``chunk_days`` days); returns the run id.
     ``devices > 1`` splits the agents over that many devices (a resume runs on one).
     ``survey_at`` adds survey dates to the scenario's: a snapshot of every agent's history is
-    kept on each (:mod:`panopticum.surveys.keep`)."""
+    kept on each (:mod:`panopticum.surveys.keep`).
+    ``member_overrides`` (one dict of numeric parameter values per member) gives each member
+    its own parameters on top of the scenario's and ``overrides``: still one program, and
+    the manifest records each member's values (:mod:`panopticum.member_params`)."""
     if chunk_days < 1:
         raise PanopticumError(f"--chunk-days must be 1 or more, got {chunk_days}")
+    if member_overrides is not None:
+        member_overrides = check_member_overrides(member_overrides, members)
+        if devices > 1:
+            raise PanopticumError("members with their own parameters run on one device: drop --devices")
     stage = on_stage or (lambda _: None)
     stage("building the population")
     scenario, pop, days, override_dict = prepare(
@@ -78,7 +87,11 @@ def start_run(
         survey_at=survey_at,
     )
     check_memory(pop.n, members, chunk_days)
+    if member_overrides is not None:
+        stacked_models(scenario, member_overrides, days)  # every member's values checked before the run exists
     manifest = build_manifest(scenario, pop, seed, days, members, override_dict)
+    if member_overrides is not None:
+        manifest["member_overrides"] = member_overrides
     manifest["population_source"] = _population_source(population, pop)
     try:
         run_id = store.create_run(manifest, chunk_days)
@@ -131,7 +144,7 @@ def resume_run(
             scenario = scenario_from_manifest(manifest)
         except PanopticumError as exc:
             raise PanopticumError(f"cannot resume run {run_id}: this version of the model rejects its parameters ({exc})") from None
-        if parameter_hash(manifest["parameters"]) != manifest.get("param_hash"):
+        if run_parameter_hash(manifest) != manifest.get("param_hash"):
             raise PanopticumError(f"run {run_id}: its manifest's parameters do not match its parameter hash")
         stage("rebuilding the population")
         pop = _population_for(manifest)
@@ -208,6 +221,8 @@ def _drive(
     try:
         wall_before = float(store.status(run_id).get("wall_seconds") or 0.0)
         sim, params, schedule, burn_in = make_simulation(scenario, pop, days, devices)
+        if manifest.get("member_overrides"):
+            params, schedule, burn_in = stacked_models(scenario, manifest["member_overrides"], days)
         keeper = Keeper(survey_days(scenario.survey_dates, start_date, days), start_date, pop, sim.world, params, members,
                         run_dir=store.run_dir(run_id))
         if state is None and len(burn_in.day):

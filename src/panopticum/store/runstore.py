@@ -39,6 +39,14 @@ def parameter_hash(parameters: dict[str, Any]) -> str:
     return hashlib.sha256(text.encode()).hexdigest()
 
 
+def run_parameter_hash(manifest: dict[str, Any]) -> str:
+    """A run's parameter hash: of its parameters, and of its members' own values when its
+    members have their own (a run without them hashes as it always has)."""
+    if not manifest.get("member_overrides"):
+        return parameter_hash(manifest["parameters"])
+    return parameter_hash({"parameters": manifest["parameters"], "member_overrides": manifest["member_overrides"]})
+
+
 def _proc_start(pid: int) -> str | None:
     """The process's start time in clock ticks since boot (Linux), to tell a reused pid apart."""
     try:
@@ -152,7 +160,7 @@ class RunStore:
         else:  # pragma: no cover
             raise PanopticumError("could not find a free run id")
         d = self.run_dir(run_id)
-        manifest = dict(manifest, run_id=run_id, chunk_days=chunk_days, param_hash=parameter_hash(manifest["parameters"]))
+        manifest = dict(manifest, run_id=run_id, chunk_days=chunk_days, param_hash=run_parameter_hash(manifest))
         try:
             (d / layout.METRICS).mkdir()
             (d / layout.CHECKPOINT).mkdir()
@@ -166,6 +174,14 @@ class RunStore:
 
     def manifest(self, run_id: str) -> dict[str, Any]:
         return layout.read_json(self.run_dir(run_id) / layout.MANIFEST)
+
+    def member_parameters(self, run_id: str) -> list[dict[str, Any]]:
+        """Every member's parameters by dotted path: the run's, with the member's own values
+        where its members have their own (posterior draws); a run without them (and every
+        run of an older store) gives each member the run's parameters."""
+        manifest = self.manifest(run_id)
+        own = manifest.get("member_overrides") or [{}] * int(manifest["members"])
+        return [dict(manifest["parameters"], **values) for values in own]
 
     def status(self, run_id: str) -> dict[str, Any]:
         status = layout.read_json(self.run_dir(run_id) / layout.STATUS)

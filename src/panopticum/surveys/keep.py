@@ -77,15 +77,14 @@ def run_with_cuts(sim, seed: int, params: dict, schedule, *, members: int, chunk
                   burn_in, cuts: set[int], at_cut: Callable[[int, Any], None]) -> Iterator[Any]:
     """:meth:`Simulation.run`'s chunks, calling ``at_cut(days done, state)`` at each boundary of
     ``cuts``, before the chunk holding it is yielded (so before it is written or checkpointed)."""
-    from panopticum.engine.simulate import Chunk
-    from panopticum.engine.timeline import slice_schedule
+    from panopticum.engine.simulate import Chunk, slice_days
 
     if state is None:
         state = sim.settled_state(seed, members, params, schedule, chunk_days, burn_in)
     total = len(schedule.day)
     for start in range(first_day, total, chunk_days):
         stop = min(start + chunk_days, total)
-        prefix = slice_schedule(schedule, 0, stop)
+        prefix = slice_days(schedule, 0, stop)
         step = 1 if any(start < c < stop for c in cuts) else stop - start
         pieces = []
         for piece in sim.run(seed, params, prefix, members=members, chunk_days=step, state=state, first_day=start):
@@ -182,7 +181,8 @@ class Keeper:
                                   "run the scenario again") from None
 
     def _snapshot(self, member: int, day: int, state) -> None:
-        columns = snapshot_columns(state, self.world, self.population, self.params, self._window(member, day))
+        params = {k: (v[member] if np.ndim(v) else v) for k, v in self.params.items()}  # a member's own, if any
+        columns = snapshot_columns(state, self.world, self.population, params, self._window(member, day))
         date = self.start + datetime.timedelta(days=day)
         if self.run_dir is None:
             pop = self.population
