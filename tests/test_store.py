@@ -22,9 +22,13 @@ AGENTS, DAYS, CHUNK, SEED = 10_000, 56, 7, 3
 RUN_ARGS = ["run", "--scenario", "baseline-2023", "--agents", str(AGENTS), "--days", str(DAYS), "--seed", str(SEED),
             "--chunk-days", str(CHUNK), *NO_BURN_IN_ARGS]
 
-
-def _default_sigint() -> None:
-    signal.signal(signal.SIGINT, signal.SIG_DFL)
+# A child started from a shell's background job (nohup, &) inherits SIGINT ignored, and
+# Python then installs no KeyboardInterrupt handler: this child installs it, as a terminal's
+# would have it.
+INTERRUPTIBLE = (
+    "import runpy, signal, sys; signal.signal(signal.SIGINT, signal.default_int_handler); "
+    "sys.argv[0] = 'panopticum'; runpy.run_module('panopticum', run_name='__main__', alter_sys=True)"
+)
 
 
 @pytest.fixture(scope="session")
@@ -38,10 +42,10 @@ def xla_cache(tmp_path_factory) -> str:
     return str(path)
 
 
-def cli(args: list[str], cache: str, **kw) -> subprocess.Popen:
+def cli(args: list[str], cache: str, interruptible: bool = False, **kw) -> subprocess.Popen:
     env = dict(os.environ, JAX_COMPILATION_CACHE_DIR=cache, COLUMNS="120")
-    return subprocess.Popen([sys.executable, "-m", "panopticum", *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                            text=True, env=env, **kw)
+    command = [sys.executable, "-c", INTERRUPTIBLE] if interruptible else [sys.executable, "-m", "panopticum"]
+    return subprocess.Popen([*command, *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env, **kw)
 
 
 @pytest.fixture(scope="session")
@@ -132,9 +136,7 @@ def test_kill9_leaves_a_readable_store_and_resume_equals_uninterrupted(ref, tmp_
 
 def test_ctrl_c_marks_the_run_incomplete(tmp_path, xla_cache):
     store_dir = tmp_path / "interrupted"
-    # A child started from a shell's background job inherits SIGINT ignored (and Python
-    # then installs no KeyboardInterrupt handler): give it the default, as a terminal would.
-    proc = cli([*RUN_ARGS, "--store", str(store_dir)], xla_cache, preexec_fn=_default_sigint)
+    proc = cli([*RUN_ARGS, "--store", str(store_dir)], xla_cache, interruptible=True)
     run_dir = _wait_for_checkpoint(store_dir, proc)
     proc.send_signal(signal.SIGINT)
     _, err = proc.communicate(timeout=60)
