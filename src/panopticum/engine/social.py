@@ -69,17 +69,22 @@ def update(state: State, world, params: dict, words: jax.Array, cadence: int, n:
     along = flags[world.tie_index]
     acts_along = state.acts_since[world.tie_index]
     # Count flags over each agent's ties in 8-bit fields of one word (degrees stay under
-    # 256, checked by build_world), act counts in 16-bit fields (255 acts x 255 ties fit).
-    flag_words = [
-        sum(((along >> b) & 1).astype(jnp.uint32) << (8 * b) for b in range(B)),
-        sum(((along >> bit) & 1).astype(jnp.uint32) << (8 * slot) for slot, bit in enumerate((DIGITAL_BIT, SHARER_BIT, LEFT_BIT, INFORMANT_BIT))),
-    ]
-    act_words = [
-        acts_of(acts_along, 2 * k) | (acts_of(acts_along, 2 * k + 1) << 16) for k in range(B // 2)
-    ]
-    totals = [
-        jax.ops.segment_sum(word, world.tie_row, num_segments=n, indices_are_sorted=True) for word in flag_words + act_words
-    ]
+    # 256, checked by build_world), act counts in 16-bit fields (255 acts x 255 ties fit):
+    # word 0 the punishment bits, word 1 the other four flags, words 2 and 3 the acts of
+    # two behaviours each. The words are summed one at a time, in a loop, so that only one
+    # word over the ties is alive at once (four were a quarter of the peak memory).
+    assert B == 4 and (DIGITAL_BIT, SHARER_BIT, LEFT_BIT, INFORMANT_BIT) == (4, 5, 6, 7)
+
+    def word(k: jax.Array) -> jax.Array:
+        flag_bits = [((along >> (4 * k + slot).astype(jnp.uint8)) & 1).astype(jnp.uint32) << (8 * slot) for slot in range(4)]
+        shift = (16 * (k - 2)).astype(jnp.uint32)
+        act_fields = ((acts_along >> shift) & 0xFF) | (((acts_along >> (shift + 8)) & 0xFF) << 16)
+        return jnp.where(k < 2, sum(flag_bits), act_fields)
+
+    def add_word(k, sums):
+        return sums.at[k].set(jax.ops.segment_sum(word(k), world.tie_row, num_segments=n, indices_are_sorted=True))
+
+    totals = jax.lax.fori_loop(0, 4, add_word, jnp.zeros((4, n), jnp.uint32))
 
     def field(word: jax.Array, slot: int, bits: int = 8) -> jax.Array:
         return ((word >> (bits * slot)) & ((1 << bits) - 1)).astype(jnp.float32)
