@@ -17,6 +17,8 @@ same shape does). Configurations:
   (``Simulation(..., devices=N)``); on a CPU the child forces N host devices
   (``--xla_force_host_platform_device_count``), on a GPU machine it uses N GPUs;
 - ``--members K``: an ensemble of K seeds as one program;
+- writing replaces the top of RESULTS.md's model block and keeps what follows its first
+  ``### Earlier`` heading, where past measurements are moved by hand;
 - ``--against DIR``: the same measurement with another source tree (for instance
   ``git archive`` of an older commit unpacked in DIR), alternating with this one process by
   process, so a cost ratio between versions is measured under the same load.
@@ -219,6 +221,18 @@ def ratios(rows: list[dict], against: list[dict]) -> list[str]:
     return out
 
 
+EARLIER = "### Earlier"
+
+
+def earlier(text: str) -> list[str]:
+    """The block's earlier measurements (from its first ``### Earlier`` heading), kept when
+    a new measurement replaces the block's top."""
+    if START not in text or END not in text:
+        return []
+    block = text[text.index(START): text.index(END)]
+    return ["", block[block.index(EARLIER):].rstrip("\n")] if EARLIER in block else []
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--sizes", default="100000,1000000")
@@ -279,10 +293,10 @@ def main() -> None:
     ]
     if against:
         lines += ["", f"The same configurations with `{args.against}`, alternating process by process:", "", *table(against)]
-    lines += ["", *notes, "", "Other jobs may share the cores (the load column: a load above the core count means the",
-              "machine was shared); peak memory is the whole process, population included.", END]
-    block = "\n".join(lines)
     text = RESULTS.read_text() if RESULTS.exists() else "# Benchmark results\n"
+    lines += ["", *notes, "", "Other jobs may share the cores (the load column: a load above the core count means the",
+              "machine was shared); peak memory is the whole process, population included.", *earlier(text), END]
+    block = "\n".join(lines)
     if START in text and END in text:
         text = text[: text.index(START)] + block + text[text.index(END) + len(END):]
     else:
