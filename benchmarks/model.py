@@ -17,14 +17,13 @@ same shape does). Configurations:
   (``Simulation(..., devices=N)``); on a CPU the child forces N host devices
   (``--xla_force_host_platform_device_count``), on a GPU machine it uses N GPUs;
 - ``--members K``: an ensemble of K seeds as one program;
-- writing replaces the top of RESULTS.md's model block and keeps what follows its first
-  ``### Earlier`` heading, where past measurements are moved by hand;
 - ``--against DIR``: the same measurement with another source tree (for instance
   ``git archive`` of an older commit unpacked in DIR), alternating with this one process by
   process, so a cost ratio between versions is measured under the same load.
 
 The results replace the text between ``<!-- model:start -->`` and ``<!-- model:end -->`` in
-``benchmarks/RESULTS.md``.
+``benchmarks/RESULTS.md``, up to the block's first ``### Earlier`` heading: what follows it
+(past measurements, moved there by hand) is kept.
 
     python benchmarks/model.py                                   # 100k and 1M, 365 days
     python benchmarks/model.py --sizes 1000000 --cores 1,all --devices 1,2
