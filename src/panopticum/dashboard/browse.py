@@ -84,24 +84,33 @@ def _listed(lister, source, refresh):
     return solara.use_memo(listing, dependencies=[refresh, str(source)])
 
 
-# --- experiments ---------------------------------------------------------------------------------
-
-@solara.component
-def ExperimentsView():
-    root = store_dir()
+def _listing(lister, source, title: str, empty: str) -> tuple[list, int]:
+    """``(rows, refresh count)`` of a listing, drawn under its title and a refresh button,
+    with the store's error and problems above them, or ``empty`` when there are none
+    (hooks: call it unconditionally, at the top of a component)."""
     refresh, set_refresh = solara.use_state(0)
-    (rows, problems), error = _listed(EV.list_experiments, root, refresh)
+    (rows, problems), error = _listed(lister, source, refresh)
     with solara.Row(style={"align-items": "center"}):
-        solara.Text(f"Experiments in {root}", classes=["pan-caps"])
+        solara.Text(title, classes=["pan-caps"])
         solara.Button("Refresh", on_click=lambda: set_refresh(refresh + 1), text=True, small=True)
     if error:
         solara.Error(error, classes=["pan-message"])
     for line in problems:
         solara.Warning(line, dense=True)
     if not rows:
-        solara.Info("No experiments in this store yet. `panopticum sweep FILE` (or `panopticum sensitivity "
-                    "FILE`) with this store runs one; it is listed here as its points finish "
-                    "(docs/experiments.md).", classes=["pan-empty"])
+        solara.Info(empty, classes=["pan-empty"])
+    return rows, refresh
+
+
+# --- experiments ---------------------------------------------------------------------------------
+
+@solara.component
+def ExperimentsView():
+    root = store_dir()
+    rows, refresh = _listing(EV.list_experiments, root, f"Experiments in {root}",
+                    "No experiments in this store yet. `panopticum sweep FILE` (or `panopticum sensitivity "
+                    "FILE`) with this store runs one; it is listed here as its points finish (docs/experiments.md).")
+    if not rows:
         return
     items = [{"key": r.experiment_id, "name": r.name, "id": r.experiment_id, "design": r.design, "status": r.status,
               "points": f"{r.points_done}/{r.points}", "runs": f"{r.runs_done}/{r.runs}", "date": r.created}
@@ -177,19 +186,11 @@ def ExperimentDetail(experiment_id: str, refresh: int):
 @solara.component
 def SurveysView():
     store = solara.use_memo(open_store, dependencies=[])
-    refresh, set_refresh = solara.use_state(0)
-    (rows, problems), error = _listed(SV.list_studies, store, refresh)
-    with solara.Row(style={"align-items": "center"}):
-        solara.Text(f"Survey studies kept in the runs of {store_dir()}", classes=["pan-caps"])
-        solara.Button("Refresh", on_click=lambda: set_refresh(refresh + 1), text=True, small=True)
-    if error:
-        solara.Error(error, classes=["pan-message"])
-    for line in problems:
-        solara.Warning(line, dense=True)
-    if not rows:
-        solara.Info("No surveys in this store yet. `panopticum survey RUN --design NAME` draws a study from a run "
+    rows, refresh = _listing(SV.list_studies, store, f"Survey studies kept in the runs of {store_dir()}",
+                    "No surveys in this store yet. `panopticum survey RUN --design NAME` draws a study from a run "
                     "that kept survey data (`panopticum run --survey-at DATE`); the study is kept in the run "
-                    "and listed here (docs/surveys.md).", classes=["pan-empty"])
+                    "and listed here (docs/surveys.md).")
+    if not rows:
         return
     items = [{"key": r.key, "design": r.design, "date": r.date, "run": r.run_id, "scenario": r.scenario,
               "samples": r.samples, "replicates": f"{r.replicates:,}", "kept": r.kept} for r in rows]
