@@ -77,8 +77,8 @@ def update(state: State, world, params: dict, words: jax.Array, cadence: int, n:
 
     def word(k: jax.Array) -> jax.Array:
         flag_bits = [((along >> (4 * k + slot).astype(jnp.uint8)) & 1).astype(jnp.uint32) << (8 * slot) for slot in range(4)]
-        shift = (16 * (k - 2)).astype(jnp.uint32)
-        act_fields = ((acts_along >> shift) & 0xFF) | (((acts_along >> (shift + 8)) & 0xFF) << 16)
+        first = (2 * (k - 2)).astype(jnp.uint32)  # words 2 and 3: behaviours 0-1, 2-3
+        act_fields = acts_of(acts_along, first) | (acts_of(acts_along, first + 1) << 16)
         return jnp.where(k < 2, sum(flag_bits), act_fields)
 
     def add_word(k, sums):
