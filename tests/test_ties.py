@@ -67,7 +67,7 @@ def test_the_pth_tie_is_the_csr_one(slots):
 
 
 def test_slot_count_makes_the_layout_smallest():
-    indptr, index = csr(seed=3, n=2000)
+    indptr, _ = csr(seed=3, n=2000)
     degree = np.diff(indptr)
 
     def size(k):

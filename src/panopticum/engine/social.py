@@ -31,11 +31,10 @@ import dataclasses
 import jax
 import jax.numpy as jnp
 
-from panopticum.engine import history
+from panopticum.engine import history, ties
 from panopticum.engine import random as rnd
-from panopticum.engine import ties
 from panopticum.engine.behaviour import with_beliefs
-from panopticum.engine.state import B, MEDIA, State
+from panopticum.engine.state import MEDIA, B, State
 
 STREAM = 130
 DIGITAL_BIT = 4

@@ -19,8 +19,8 @@ from panopticum.engine import ties
 from panopticum.population.core import (
     BORDER_REGIONS,
     N_REGIONS,
-    InstitutionKind,
     NO_INSTITUTION,
+    InstitutionKind,
     Occupation,
     Region,
 )
