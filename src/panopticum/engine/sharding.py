@@ -5,9 +5,10 @@ contiguous blocks of agents, one per device, over a one-axis :class:`~jax.shardi
 named ``"agents"``; scalars and small arrays (parameters, the schedule, the backlog, the
 risk tally) are replicated. The step is the same code: XLA's SPMD partitioner splits each
 operation along the blocks and inserts the communication (an all-gather of a per-agent
-array before the tie gathers, an all-reduce after each sum over agents). Tie arrays are
-padded to a multiple of N with ties that point at agent 0 from a row past the last agent,
-which every segment sum drops.
+array before the tie gathers, an all-reduce after each sum over agents). The dense tie
+slots are split along their agent axis; the list of extra ties (:mod:`.ties`) is padded to
+a multiple of N with ties that point at agent 0 from a row past the last agent, which every
+sum along the ties drops.
 
 Integer results are those of the unsharded run; a float sum over agents adds the blocks'
 partial sums, a different order of the same additions (see ``docs/engine.md`` for the
@@ -73,28 +74,37 @@ def replicated(mesh: Mesh) -> NamedSharding:
 
 
 def pad_ties(world, devices: int):
-    """The world with its tie arrays padded to a multiple of ``devices``: the extra ties
-    point at agent 0 from row ``n``, past the last agent, so segment sums drop them."""
+    """The world with its extra ties (:mod:`.ties`) padded to a multiple of ``devices``:
+    the padding points at agent 0 from row ``n``, past the last agent, so sums along the
+    ties drop it."""
     import dataclasses
 
     import jax.numpy as jnp
 
-    n, e = world.degree.shape[0], world.tie_index.shape[0]
-    extra = (-e) % devices
+    n, m = world.degree.shape[0], world.tie_more_index.shape[0]
+    extra = (-m) % devices
     if not extra:
         return world
     return dataclasses.replace(
         world,
-        tie_index=jnp.concatenate([world.tie_index, jnp.zeros(extra, jnp.int32)]),
-        tie_row=jnp.concatenate([world.tie_row, jnp.full(extra, n, jnp.int32)]),
+        tie_more_index=jnp.concatenate([world.tie_more_index, jnp.zeros(extra, jnp.int32)]),
+        tie_more_row=jnp.concatenate([world.tie_more_row, jnp.full(extra, n, jnp.int32)]),
     )
 
 
 def place_world(world, mesh: Mesh, n: int):
-    """The world's arrays on the mesh: per-agent and per-tie arrays split, the rest copied."""
+    """The world's arrays on the mesh: per-agent arrays and the extra ties split (the dense
+    tie slots along their agent axis), the rest copied."""
+    import dataclasses
+
     world = pad_ties(world, mesh.size)
-    specs = jax.tree_util.tree_map(
-        lambda a: NamedSharding(mesh, PartitionSpec(AXIS) if a.shape[0] in (n, world.tie_index.shape[0]) else PartitionSpec()),
-        world,
-    )
+
+    def spec(name: str, a) -> NamedSharding:
+        if name == "tie_slots":
+            return NamedSharding(mesh, PartitionSpec(None, AXIS))
+        if name in ("tie_more_index", "tie_more_row") or a.shape[:1] == (n,):
+            return NamedSharding(mesh, PartitionSpec(AXIS))
+        return NamedSharding(mesh, PartitionSpec())
+
+    specs = dataclasses.replace(world, **{f.name: spec(f.name, getattr(world, f.name)) for f in dataclasses.fields(world)})
     return jax.device_put(world, specs), specs

@@ -20,8 +20,8 @@ border cuts fresh supply. The share of one's ties who are informants and whether
 has left the country are refreshed, and whether a tie was punished for foreign media
 enters the history (:mod:`.history`).
 
-One gather along the edges and four segment sums: the only O(edges) work of the model,
-done at the cadence, not daily.
+Four sums along the ties (:mod:`.ties`): the only O(edges) work of the model, done at the
+cadence, not daily.
 """
 
 from __future__ import annotations
@@ -31,10 +31,10 @@ import dataclasses
 import jax
 import jax.numpy as jnp
 
-from panopticum.engine import history
+from panopticum.engine import history, ties
 from panopticum.engine import random as rnd
 from panopticum.engine.behaviour import with_beliefs
-from panopticum.engine.state import B, MEDIA, State
+from panopticum.engine.state import MEDIA, B, State
 
 STREAM = 130
 DIGITAL_BIT = 4
@@ -66,25 +66,23 @@ def update(state: State, world, params: dict, words: jax.Array, cadence: int, n:
         | jnp.where(state.here, jnp.uint8(0), jnp.uint8(1 << LEFT_BIT))
         | jnp.where(state.informant & state.free, jnp.uint8(1 << INFORMANT_BIT), jnp.uint8(0))
     )
-    along = flags[world.tie_index]
-    acts_along = state.acts_since[world.tie_index]
     # Count flags over each agent's ties in 8-bit fields of one word (degrees stay under
     # 256, checked by build_world), act counts in 16-bit fields (255 acts x 255 ties fit):
     # word 0 the punishment bits, word 1 the other four flags, words 2 and 3 the acts of
-    # two behaviours each. The words are summed one at a time, in a loop, so that only one
-    # word over the ties is alive at once (four were a quarter of the peak memory).
+    # two behaviours each. Each word is summed along the ties without a value per tie end
+    # ever being stored (:func:`.ties.sum_along`).
     assert B == 4 and (DIGITAL_BIT, SHARER_BIT, LEFT_BIT, INFORMANT_BIT) == (4, 5, 6, 7)
 
-    def word(k: jax.Array) -> jax.Array:
-        flag_bits = [((along >> (4 * k + slot).astype(jnp.uint8)) & 1).astype(jnp.uint32) << (8 * slot) for slot in range(4)]
-        first = (2 * (k - 2)).astype(jnp.uint32)  # words 2 and 3: behaviours 0-1, 2-3
-        act_fields = acts_of(acts_along, first) | (acts_of(acts_along, first + 1) << 16)
-        return jnp.where(k < 2, sum(flag_bits), act_fields)
+    # Flags and act counts side by side, so that a tie reads both with one gather of a row.
+    pair = jnp.stack([flags.astype(jnp.uint32), state.acts_since], axis=1)
 
-    def add_word(k, sums):
-        return sums.at[k].set(jax.ops.segment_sum(word(k), world.tie_row, num_segments=n, indices_are_sorted=True))
+    def words_of(j: jax.Array) -> tuple[jax.Array, ...]:
+        along = pair[j]
+        tie_flags, acts = along[..., 0], along[..., 1]
+        flag_words = tuple(sum(((tie_flags >> (4 * k + slot)) & 1) << (8 * slot) for slot in range(4)) for k in range(2))
+        return (*flag_words, *(acts_of(acts, first) | (acts_of(acts, first + 1) << 16) for first in (0, 2)))
 
-    totals = jax.lax.fori_loop(0, 4, add_word, jnp.zeros((4, n), jnp.uint32))
+    totals = ties.sum_along(world, words_of)
 
     def field(word: jax.Array, slot: int, bits: int = 8) -> jax.Array:
         return ((word >> (bits * slot)) & ((1 << bits) - 1)).astype(jnp.float32)

@@ -15,11 +15,12 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
+from panopticum.engine import ties
 from panopticum.population.core import (
     BORDER_REGIONS,
     N_REGIONS,
-    InstitutionKind,
     NO_INSTITUTION,
+    InstitutionKind,
     Occupation,
     Region,
 )
@@ -46,8 +47,9 @@ class World:
     - ``songbun``: int8 class; ``in_system_fixed``: security officer, unit head or
       institution administrator (informants are drawn per run).
     - ``household``, ``unit``, ``institution`` (``-1`` none): int32 group ids.
-    - ``tie_indptr``: int32 ``[n + 1]``; ``tie_index``: int32 ``[e]``, the other end of
-      each tie; ``tie_row``: int32 ``[e]``, the agent whose row holds it; ``degree``: int32.
+    - ``degree``: int32, the number of ties; ``tie_slots`` (int32 ``[K, n]``),
+      ``tie_more_index``, ``tie_more_row`` (int32 ``[m]``) and ``tie_more_start``: the
+      ties in the layout of :mod:`.ties`.
     """
 
     adult: jax.Array
@@ -70,10 +72,11 @@ class World:
     household: jax.Array
     unit: jax.Array
     institution: jax.Array
-    tie_indptr: jax.Array
-    tie_index: jax.Array
-    tie_row: jax.Array
     degree: jax.Array
+    tie_slots: jax.Array
+    tie_more_index: jax.Array
+    tie_more_row: jax.Array
+    tie_more_start: jax.Array
 
 
 @dataclasses.dataclass(frozen=True)
@@ -81,7 +84,7 @@ class Layout:
     """Static sizes the step closes over (hashable, so jit can specialise on it)."""
 
     n: int
-    n_edges: int
+    n_edges: int  # tie ends (each tie counted from both sides)
     n_households: int
     n_units: int
     n_institutions: int
@@ -142,10 +145,8 @@ def build_world(population) -> tuple[World, Layout]:
         household=jnp.asarray(np.asarray(pop.household, np.int32)),
         unit=jnp.asarray(np.asarray(pop.unit, np.int32)),
         institution=jnp.asarray(institution),
-        tie_indptr=jnp.asarray(indptr.astype(np.int32)),
-        tie_index=jnp.asarray(np.asarray(pop.tie_index, np.int32)),
-        tie_row=jnp.asarray(np.repeat(np.arange(pop.n, dtype=np.int32), np.diff(indptr))),
         degree=jnp.asarray(np.diff(indptr).astype(np.int32)),
+        **{f"tie_{name}": jnp.asarray(part) for name, part in ties.split(indptr, pop.tie_index).items()},
     )
     layout = Layout(
         n=pop.n,
@@ -160,11 +161,9 @@ def build_world(population) -> tuple[World, Layout]:
 
 
 def tie_sum(values: jax.Array, world: World) -> jax.Array:
-    """For each agent, the sum of ``values`` (int, per agent) over their ties.
+    """For each agent, the int32 sum of ``values`` (int or bool, per agent) over their ties.
 
-    A gather along the edges and a sorted segment sum over the rows. (A cumulative sum
-    differenced at the row bounds measured 26 times slower on the CPU: XLA lowers cumsum
-    to a reduce-window.)
+    (A cumulative sum differenced at the row bounds measured 26 times slower on the CPU:
+    XLA lowers cumsum to a reduce-window.)
     """
-    along_edges = values[world.tie_index].astype(jnp.int32)
-    return jax.ops.segment_sum(along_edges, world.tie_row, num_segments=world.degree.shape[0], indices_are_sorted=True)
+    return ties.sum_along(world, lambda j: values[j].astype(jnp.int32))

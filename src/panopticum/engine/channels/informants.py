@@ -12,6 +12,7 @@ from __future__ import annotations
 import jax.numpy as jnp
 
 from panopticum.engine import random as rnd
+from panopticum.engine import ties
 from panopticum.engine.channels import Records
 from panopticum.engine.context import as_bits
 from panopticum.engine.state import CALL, CRITICISE, MEDIA, TRADE
@@ -40,9 +41,7 @@ def records(today) -> Records:
         & (rnd.uniform(today.words, STREAM + 5, draws) < today.p("informants.false_report_rate") * n / draws)
     )
     degree = world.degree[who]
-    pick = world.tie_indptr[who] + jnp.minimum(
-        (rnd.uniform(today.words, STREAM + 6, draws) * degree).astype(jnp.int32), jnp.maximum(degree - 1, 0)
-    )
-    target = jnp.where(files, world.tie_index[jnp.clip(pick, 0, max(today.layout.n_edges - 1, 0))], n)
+    position = jnp.minimum((rnd.uniform(today.words, STREAM + 6, draws) * degree).astype(jnp.int32), jnp.maximum(degree - 1, 0))
+    target = jnp.where(files, ties.tie_at(world, who, position), n)
     accused = jnp.zeros(n, bool).at[target].set(True, mode="drop")
     return Records(true_bits=true, wrongful_bits=as_bits(accused, CRITICISE), innocuous=jnp.float32(0.0))

@@ -1,0 +1,79 @@
+"""The engine's layout of ties (dense slots plus a list of the rest) keeps every tie.
+
+Sums along the ties and the p-th tie of an agent are checked against the population's CSR
+directly, for the size the layout picks and for other slot counts (all slots dense, one
+slot), on a random graph with isolated agents and one agent of high degree.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+
+import jax.numpy as jnp
+import numpy as np
+import pytest
+
+from panopticum.engine import ties
+
+
+def csr(seed: int = 0, n: int = 500):
+    rng = np.random.default_rng(seed)
+    degree = rng.poisson(6, n)
+    degree[:7] = 0  # isolated agents
+    degree[7] = 40  # one well-connected agent
+    indptr = np.concatenate([[0], np.cumsum(degree)])
+    index = rng.integers(0, n, int(indptr[-1])).astype(np.int32)
+    return indptr, index
+
+
+@dataclasses.dataclass
+class FakeWorld:
+    degree: jnp.ndarray
+    tie_slots: jnp.ndarray
+    tie_more_index: jnp.ndarray
+    tie_more_row: jnp.ndarray
+    tie_more_start: jnp.ndarray
+
+
+def world_of(indptr, index, slots=None) -> FakeWorld:
+    parts = ties.split(indptr, index, slots)
+    return FakeWorld(degree=jnp.asarray(np.diff(indptr).astype(np.int32)), **{f"tie_{k}": jnp.asarray(v) for k, v in parts.items()})
+
+
+@pytest.mark.parametrize("slots", [None, 1, 3, 40])
+def test_sums_along_ties_match_the_csr(slots):
+    indptr, index = csr()
+    n = len(indptr) - 1
+    values = np.random.default_rng(1).integers(0, 1000, n).astype(np.uint32)
+    expected = np.add.reduceat(values[index], indptr[:-1]) * (np.diff(indptr) > 0)
+    world = world_of(indptr, index, slots)
+    total = ties.sum_along(world, lambda j: jnp.asarray(values)[j])
+    assert total.dtype == jnp.uint32
+    np.testing.assert_array_equal(np.asarray(total), expected)
+    # Several totals from one reading: each its own sum.
+    first, second = ties.sum_along(world, lambda j: (jnp.asarray(values)[j], jnp.ones_like(j)))
+    np.testing.assert_array_equal(np.asarray(first), expected)
+    np.testing.assert_array_equal(np.asarray(second), np.diff(indptr))
+
+
+@pytest.mark.parametrize("slots", [None, 1, 40])
+def test_the_pth_tie_is_the_csr_one(slots):
+    indptr, index = csr(seed=2)
+    degree = np.diff(indptr)
+    who = np.repeat(np.arange(len(degree)), degree)
+    position = np.arange(indptr[-1]) - indptr[:-1][who]
+    got = ties.tie_at(world_of(indptr, index, slots), jnp.asarray(who, jnp.int32), jnp.asarray(position, jnp.int32))
+    np.testing.assert_array_equal(np.asarray(got), index)
+
+
+def test_slot_count_makes_the_layout_smallest():
+    indptr, _ = csr(seed=3, n=2000)
+    degree = np.diff(indptr)
+
+    def size(k):
+        return 4 * k * len(degree) + 8 * np.maximum(degree - k, 0).sum()
+
+    best = ties.slot_count(degree)
+    assert all(size(best) <= size(k) for k in range(1, degree.max() + 1))
+    assert size(best) < 8 * degree.sum()  # smaller than an index and a row per tie end
+    assert ties.slot_count(np.zeros(10, np.int64)) == 1
