@@ -35,7 +35,7 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from panopticum.engine import program, sharding
+from panopticum.engine import executables, program, sharding
 from panopticum.engine.behaviour import with_beliefs
 from panopticum.engine.state import State, init_state
 from panopticum.engine.step import make_step
@@ -62,7 +62,7 @@ class Chunk:
 def _compiled(layout: Layout, cadence: int, devices: int = 1):
     """The jitted chunk program (:mod:`.program`) and initialiser for a layout: shared by
     every run on a population of that shape, so scenarios, seeds and chunk lengths compile
-    once."""
+    once. On one device their executables are also kept on disk (:mod:`.executables`)."""
     loop = program.day_loop(make_step(layout, cadence), prepare=with_beliefs)
     # keep_unused: the state's derived belief fields are recomputed, never read, and an
     # unused argument would be dropped with its donated buffers rather than written into.
@@ -72,7 +72,14 @@ def _compiled(layout: Layout, cadence: int, devices: int = 1):
 
     run, init = jax.vmap(loop, in_axes=(0, 0, None, None, None, None)), jax.vmap(init, in_axes=(0, None, None, None))
     if devices == 1:
-        return jax.jit(run, donate_argnums=program.STATE_ARG, keep_unused=True), jax.jit(init)
+        # Kept on disk under a key computed without tracing (executables.py): a second
+        # process loads them instead of tracing and lowering the step.
+        static = {"layout": layout, "cadence": cadence, "devices": devices, "capacity": program.CAPACITY}
+        return (
+            executables.StoredProgram("chunk", jax.jit(run, donate_argnums=program.STATE_ARG, keep_unused=True),
+                                      dict(static, donate_argnums=program.STATE_ARG, keep_unused=True)),
+            executables.StoredProgram("init", jax.jit(init), static),
+        )
     mesh = sharding.agent_mesh(devices)
     whole = sharding.replicated(mesh)
 
@@ -182,7 +189,11 @@ def _compiled_batch(layout: Layout, cadence: int, schedule_axes: tuple):
     axes = Schedule(**dict(schedule_axes))
     run = jax.jit(jax.vmap(loop, in_axes=(0, 0, None, 0, axes, None)), donate_argnums=program.STATE_ARG, keep_unused=True)
     init = jax.jit(jax.vmap(lambda k, w, p, lv: init_state(k, w, p, layout, lv), in_axes=(0, None, 0, axes)))
-    return run, init
+    static = {"layout": layout, "cadence": cadence, "schedule_axes": schedule_axes, "capacity": program.CAPACITY}
+    return (
+        executables.StoredProgram("batch-chunk", run, dict(static, donate_argnums=program.STATE_ARG, keep_unused=True)),
+        executables.StoredProgram("batch-init", init, static),
+    )
 
 
 def _advance(run_chunk, keys, state, world, params, schedule: Schedule, start: int, stop: int):
