@@ -247,3 +247,13 @@ def test_an_entry_that_does_not_load_is_compiled_again(monkeypatch, tmp_path):
     np.testing.assert_array_equal(toy(traces)(*args), [1.0, 3.0, 5.0])
     assert len(traces) == 2
     assert pickle.loads(executables._checked_payload(entry.read_bytes()))["executable"] != b"not an executable"
+
+
+def test_it_counts_its_programs_as_jit_does(monkeypatch, tmp_path):
+    program, args = toy([]), (jnp.arange(3.0), np.float32(1))
+    monkeypatch.setattr(executables, "directory", lambda: None)
+    program(*args)  # the cache off: the plain jit function compiles it
+    monkeypatch.setattr(executables, "directory", lambda: tmp_path / executables.SUBDIRECTORY)
+    for n in (3, 3, 4):
+        program(jnp.arange(float(n)), np.float32(1))
+    assert program._cache_size() == 3

@@ -120,6 +120,10 @@ class StoredProgram:
             compiled = self._ready[signature] = self._load_or_compile(folder, args)
         return compiled(*args)
 
+    def _cache_size(self) -> int:
+        """How many programs it holds, loaded or compiled (as ``jax.jit``'s own)."""
+        return len(self._ready) + self._jitted._cache_size()
+
     def key_text(self, args: tuple) -> str:
         """The key's full text for a call with ``args`` (its hash names the entry)."""
         leaves, tree = jax.tree_util.tree_flatten(args)
