@@ -21,14 +21,21 @@ known before tracing, and keeps the serialized executable
   weak type) and its sharding.
 
 An entry is ``<JAX's cache directory>/executables/<name>-<key hash>.exe``: a magic line, the
-SHA-256 of the rest, then a pickle of the key's full text, the executable and its argument
-and result trees. It is written to a temporary file and renamed, so a reader sees a whole
-entry or none. An entry that cannot be read, whose checksum or key text does not match, or
-that does not load, is ignored: the program compiles as it would without it and the entry
-is rewritten. No entry is read or written while JAX's cache is off (no directory set, as
-with ``PANOPTICUM_CACHE_DIR=off``): the program is then the plain ``jax.jit`` function.
+SHA-256 of the rest, then a pickle of the key's full text, the executable, its argument and
+result trees and its device. It is written to a temporary file and renamed, so a reader
+sees a whole entry or none. An entry that cannot be read, whose checksum or key text does
+not match, or that does not load, is logged, removed and ignored: the program compiles as it
+would without it. No entry is read or written while JAX's cache is off (no directory set,
+as with ``PANOPTICUM_CACHE_DIR=off``): the program is then the plain ``jax.jit`` function.
 The directory is kept under :data:`MAX_BYTES`, the least recently used entries removed
 first (a hit refreshes an entry's time).
+
+Only an executable compiled in the process is stored: XLA:CPU (jaxlib 0.10.2) serializes one
+it loaded from JAX's cache without some of its kernels, and a run from such an entry fails
+("Function ... not found"). A missing entry is therefore compiled under a name made from
+its key (JAX's cache key covers the name), which JAX's cache has not seen unless that very
+entry was stored before; only then (the entry damaged or pruned since) does the program
+come from JAX's cache, unstored, at the cost of a hit of JAX's cache (trace, lowering, load).
 
 Loading an entry runs native code and unpickles Python objects, as JAX's own cache does:
 the cache directory must be writable only by people you trust.
@@ -99,14 +106,16 @@ def directory() -> Path | None:
 
 
 class StoredProgram:
-    """``jitted`` (a ``jax.jit`` function), its executables kept on disk under a key of the
-    engine's own (the module's docstring). ``static``: the values the builder of ``jitted``
-    baked into it, by name (their ``repr`` enters the key). Called like ``jitted`` with
-    positional arguments; returns the same results, bit for bit."""
+    """``jax.jit(fun, **jit_options)``, its executables kept on disk under a key of the
+    engine's own (the module's docstring). ``static``: the values the builder of ``fun``
+    baked into it, by name (their ``repr`` enters the key, as do ``jit_options``). Called
+    like the jitted function with positional arguments; returns the same results, bit for
+    bit."""
 
-    def __init__(self, name: str, jitted, static: dict):
-        self.name, self._jitted = name, jitted
-        self._static = "\n".join(f"static {k}={v!r}" for k, v in sorted(static.items()))
+    def __init__(self, name: str, fun, static: dict, **jit_options):
+        self.name, self._fun, self._options = name, fun, jit_options
+        self._jitted = jax.jit(fun, **jit_options)
+        self._static = "\n".join(f"static {k}={v!r}" for k, v in sorted({**static, **jit_options}.items()))
         self._ready: dict = {}  # argument signature -> jax.stages.Compiled
 
     def __call__(self, *args):
@@ -137,18 +146,51 @@ class StoredProgram:
     def _load_or_compile(self, folder: Path, args: tuple):
         start = time.perf_counter()
         key = self.key_text(args)
-        path = folder / f"{self.name}-{hashlib.sha256(key.encode()).hexdigest()[:40]}.exe"
+        digest = hashlib.sha256(key.encode()).hexdigest()[:40]
+        path = folder / f"{self.name}-{digest}.exe"
         jax.monitoring.record_event_duration_secs(KEY_EVENT, time.perf_counter() - start)
         start = time.perf_counter()
         compiled = _load(path, key)
         if compiled is not None:
             jax.monitoring.record_event_duration_secs(LOAD_EVENT, time.perf_counter() - start)
             return compiled
-        compiled = self._jitted.lower(*args).compile()
+        hits = _jax_cache_hits
+        compiled = jax.jit(_named(self._fun, f"{self.name}_{digest[:16]}"), **self._options).lower(*args).compile()
+        if _jax_cache_hits != hits:
+            # XLA:CPU (jaxlib 0.10.2) serializes an executable it loaded from JAX's cache
+            # without some of its kernels: a run from such an entry fails ("Function ... not
+            # found"). Only executables compiled in this process are stored.
+            _log.info("not storing %s: JAX loaded it from its own cache", path.name)
+            return compiled
         start = time.perf_counter()
         _store(path, key, compiled)
         jax.monitoring.record_event_duration_secs(STORE_EVENT, time.perf_counter() - start)
         return compiled
+
+
+def _named(fun, name: str):
+    """``fun`` under another name. JAX names the lowered module after the function and its
+    cache's key covers the module, so a program compiled under the name of its key misses
+    JAX's cache whenever the key changes (an edited comment in an engine module), and is
+    compiled here, hence storable (see above), rather than loaded from there."""
+
+    def program(*args):
+        return fun(*args)
+
+    program.__name__ = program.__qualname__ = name.replace("-", "_")
+    return program
+
+
+_jax_cache_hits = 0
+
+
+def _count_jax_cache_hits(event: str, **_) -> None:
+    global _jax_cache_hits
+    if event == "/jax/compilation_cache/cache_hits":
+        _jax_cache_hits += 1
+
+
+jax.monitoring.register_event_listener(_count_jax_cache_hits)
 
 
 def _load(path: Path, key: str):
@@ -171,6 +213,10 @@ def _load(path: Path, key: str):
                                         execution_devices=[devices[i] for i in entry["device_ids"]])
     except Exception as exc:  # a damaged entry must never stop a run: compile instead
         _log.warning("ignoring the stored program %s (%s: %s); compiling it", path, type(exc).__name__, exc)
+        try:
+            path.unlink()  # warned once; a fresh compilation writes it again
+        except OSError:
+            pass
         return None
     try:
         os.utime(path)  # recently used: pruned last

@@ -76,9 +76,8 @@ def _compiled(layout: Layout, cadence: int, devices: int = 1):
         # process loads them instead of tracing and lowering the step.
         static = {"layout": layout, "cadence": cadence, "devices": devices, "capacity": program.CAPACITY}
         return (
-            executables.StoredProgram("chunk", jax.jit(run, donate_argnums=program.STATE_ARG, keep_unused=True),
-                                      dict(static, donate_argnums=program.STATE_ARG, keep_unused=True)),
-            executables.StoredProgram("init", jax.jit(init), static),
+            executables.StoredProgram("chunk", run, static, donate_argnums=program.STATE_ARG, keep_unused=True),
+            executables.StoredProgram("init", init, static),
         )
     mesh = sharding.agent_mesh(devices)
     whole = sharding.replicated(mesh)
@@ -144,13 +143,15 @@ def _schedule_axes(schedule: Schedule) -> Schedule:
 def _padded_days(schedule: Schedule, start: int, stop: int, rows: int) -> Schedule:
     """Days ``start:stop`` of a schedule whose levels are shared or per member, padded to
     ``rows`` days with copies of the last (the chunk program runs only the first
-    ``stop - start``)."""
+    ``stop - start``). Moved to the device with ``device_put``: ``jnp.asarray`` of a NumPy
+    array compiles a small copy program per shape, which a run loading its stored
+    executables would otherwise spend most of its remaining compile time on."""
 
     def cut(level: np.ndarray, axis: int) -> jax.Array:
         days = np.take(level, np.arange(start, stop), axis=axis)
         widths = [(0, 0)] * days.ndim
         widths[axis] = (0, rows - (stop - start))
-        return jnp.asarray(np.pad(days, widths, mode="edge"))
+        return jax.device_put(np.pad(days, widths, mode="edge"))
 
     return Schedule(
         **{f.name: cut(np.asarray(getattr(schedule, f.name)), 1 if _per_member(schedule, f.name) else 0) for f in dataclasses.fields(Schedule)}
@@ -161,7 +162,7 @@ def _day_row(schedule: Schedule, day: int) -> Schedule:
     """One day's levels (per member where the schedule has them per member)."""
     return Schedule(
         **{
-            f.name: jnp.asarray(getattr(schedule, f.name)[:, day] if _per_member(schedule, f.name) else getattr(schedule, f.name)[day])
+            f.name: jax.device_put(getattr(schedule, f.name)[:, day] if _per_member(schedule, f.name) else getattr(schedule, f.name)[day])
             for f in dataclasses.fields(Schedule)
         }
     )
@@ -187,11 +188,11 @@ def _compiled_batch(layout: Layout, cadence: int, schedule_axes: tuple):
     in ``schedule_axes``) mapped over the member axis instead of shared."""
     loop = program.day_loop(make_step(layout, cadence), prepare=with_beliefs)
     axes = Schedule(**dict(schedule_axes))
-    run = jax.jit(jax.vmap(loop, in_axes=(0, 0, None, 0, axes, None)), donate_argnums=program.STATE_ARG, keep_unused=True)
-    init = jax.jit(jax.vmap(lambda k, w, p, lv: init_state(k, w, p, layout, lv), in_axes=(0, None, 0, axes)))
+    run = jax.vmap(loop, in_axes=(0, 0, None, 0, axes, None))
+    init = jax.vmap(lambda k, w, p, lv: init_state(k, w, p, layout, lv), in_axes=(0, None, 0, axes))
     static = {"layout": layout, "cadence": cadence, "schedule_axes": schedule_axes, "capacity": program.CAPACITY}
     return (
-        executables.StoredProgram("batch-chunk", run, dict(static, donate_argnums=program.STATE_ARG, keep_unused=True)),
+        executables.StoredProgram("batch-chunk", run, static, donate_argnums=program.STATE_ARG, keep_unused=True),
         executables.StoredProgram("batch-init", init, static),
     )
 
