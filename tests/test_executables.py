@@ -68,7 +68,8 @@ print(json.dumps({"calls": calls, "events": events}))
 """
 
 
-def run_child(cache: Path, out: Path, *flags: str) -> dict:
+def run_child(cache: Path | str, out: Path, *flags: str) -> dict:
+    """The run above in a fresh process, ``cache`` its compilation cache ("off": none)."""
     env = dict(os.environ, PYTHONPATH=SRC)
     env.pop("JAX_COMPILATION_CACHE_DIR", None)
     done = subprocess.run([sys.executable, "-c", CHILD, str(cache), str(out), *flags], env=env, capture_output=True, text=True)
@@ -131,6 +132,13 @@ def test_a_damaged_entry_is_ignored_and_removed(first, tmp_path):
     finally:
         for entry, data in kept.items():
             entry.write_bytes(data)
+
+
+@pytest.mark.slow
+def test_the_stored_programs_give_what_the_plain_jit_function_gives(first, tmp_path):
+    plain = run_child("off", tmp_path / "plain.npz")
+    assert "executable_key_duration" not in plain["events"]
+    assert_same_results(first[1]["results"], plain["results"])
 
 
 @pytest.mark.slow
