@@ -287,3 +287,15 @@ def test_it_counts_its_programs_as_jit_does(monkeypatch, tmp_path):
     for n in (3, 3, 4):
         program(jnp.arange(float(n)), np.float32(1))
     assert program._cache_size() == 3
+
+
+def test_a_read_only_cache_is_read_and_never_stops_a_run(monkeypatch, tmp_path, make_readonly):
+    folder = tmp_path / executables.SUBDIRECTORY
+    monkeypatch.setattr(executables, "directory", lambda: folder)
+    traces = []
+    toy(traces)(jnp.arange(3.0), np.float32(1))
+    make_readonly(folder)
+    np.testing.assert_array_equal(toy(traces)(jnp.arange(3.0), np.float32(1)), [1.0, 3.0, 5.0])
+    assert len(traces) == 1  # loaded
+    np.testing.assert_array_equal(toy(traces)(jnp.arange(2.0), np.float32(1)), [1.0, 3.0])
+    assert len(traces) == 2 and len(entries(tmp_path)) == 1  # compiled, not stored
