@@ -123,7 +123,7 @@ class StoredProgram:
         if folder is None:
             return self._jitted(*args)
         leaves, tree = jax.tree_util.tree_flatten(args)
-        signature = (folder, tree, tuple((jax.typeof(x), getattr(x, "sharding", None)) for x in leaves))
+        signature = (folder, tree, tuple(map(_signature, leaves)))
         compiled = self._ready.get(signature)
         if compiled is None:
             compiled = self._ready[signature] = self._load_or_compile(folder, args)
@@ -166,6 +166,16 @@ class StoredProgram:
         _store(path, key, compiled)
         jax.monitoring.record_event_duration_secs(STORE_EVENT, time.perf_counter() - start)
         return compiled
+
+
+def _signature(leaf) -> tuple:
+    """What tells apart the programs for a leaf in this process, cheaply (every call): an
+    array's abstract value and sharding, a NumPy value's type, shape and dtype."""
+    if isinstance(leaf, jax.Array):
+        return (leaf.aval, leaf.sharding)
+    if isinstance(leaf, (np.ndarray, np.generic)):
+        return (type(leaf), leaf.shape, leaf.dtype)
+    return (type(leaf), jax.typeof(leaf))
 
 
 def _named(fun, name: str):
