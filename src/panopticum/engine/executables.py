@@ -34,8 +34,9 @@ Only an executable compiled in the process is stored: XLA:CPU (jaxlib 0.10.2) se
 it loaded from JAX's cache without some of its kernels, and a run from such an entry fails
 ("Function ... not found"). A missing entry is therefore compiled under a name made from
 its key (JAX's cache key covers the name), which JAX's cache has not seen unless that very
-entry was stored before; only then (the entry damaged or pruned since) does the program
-come from JAX's cache, unstored, at the cost of a hit of JAX's cache (trace, lowering, load).
+entry was compiled before; only then (the entry damaged or pruned since, or its writing
+failed) does the program come from JAX's cache, unstored, at the cost of a hit of JAX's
+cache (trace, lowering, load).
 
 Loading an entry runs native code and unpickles Python objects, as JAX's own cache does:
 the cache directory must be writable only by people you trust.
