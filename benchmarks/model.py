@@ -6,7 +6,9 @@ file from ``--cache DIR``), runs the baseline scenario for ``--days`` days in ch
 reports the compile time, the median seconds per simulated day over the steady chunks
 (wall and process CPU), the whole wall time and its peak resident memory. The compile time
 is JAX's own account (tracing, lowering to XLA and XLA's compilation or its load from the
-persistent cache, summed over every program the run compiles), measured twice: *cold*,
+persistent cache, summed over every program the run compiles) and the engine's for its
+stored executables (computing their key, loading or storing them:
+``panopticum.engine.executables``), measured twice: *cold*,
 each repeat with an empty compilation cache of its own, and *hit*, one more process of a
 single chunk reading the cache the last repeat wrote (as a second ``panopticum run`` of the
 same shape does). Configurations:
@@ -58,7 +60,7 @@ import numpy as np
 import jax
 compile_events = collections.Counter()
 def _listen(event, duration, **_):
-    if event.startswith("/jax/core/compile/"):
+    if event.startswith(("/jax/core/compile/", "/panopticum/compile/")):  # panopticum's: its stored executables
         compile_events[event.rsplit("/", 1)[-1]] += duration
 jax.monitoring.register_event_duration_secs_listener(_listen)
 from panopticum.run import enable_compilation_cache

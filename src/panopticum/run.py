@@ -392,7 +392,9 @@ def enable_compilation_cache(directory: str | os.PathLike | None = None) -> Path
     The directory is ``directory``, else ``$PANOPTICUM_CACHE_DIR``, else
     ``$XDG_CACHE_HOME/panopticum/xla`` (``~/.cache/panopticum/xla``); a
     ``$JAX_COMPILATION_CACHE_DIR`` already set wins, and ``PANOPTICUM_CACHE_DIR=off``
-    turns the cache off. Returns the directory used, or None.
+    turns the cache off. Returns the directory used, or None. The engine keeps its chunk
+    programs' executables in its ``executables/`` folder, under a key it computes without
+    tracing (:mod:`panopticum.engine.executables`), and reads none while the cache is off.
     """
     import jax
 

@@ -35,7 +35,7 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from panopticum.engine import program, sharding
+from panopticum.engine import executables, program, sharding
 from panopticum.engine.behaviour import with_beliefs
 from panopticum.engine.state import State, init_state
 from panopticum.engine.step import make_step
@@ -62,7 +62,7 @@ class Chunk:
 def _compiled(layout: Layout, cadence: int, devices: int = 1):
     """The jitted chunk program (:mod:`.program`) and initialiser for a layout: shared by
     every run on a population of that shape, so scenarios, seeds and chunk lengths compile
-    once."""
+    once. On one device their executables are also kept on disk (:mod:`.executables`)."""
     loop = program.day_loop(make_step(layout, cadence), prepare=with_beliefs)
     # keep_unused: the state's derived belief fields are recomputed, never read, and an
     # unused argument would be dropped with its donated buffers rather than written into.
@@ -72,7 +72,13 @@ def _compiled(layout: Layout, cadence: int, devices: int = 1):
 
     run, init = jax.vmap(loop, in_axes=(0, 0, None, None, None, None)), jax.vmap(init, in_axes=(0, None, None, None))
     if devices == 1:
-        return jax.jit(run, donate_argnums=program.STATE_ARG, keep_unused=True), jax.jit(init)
+        # Kept on disk under a key computed without tracing (executables.py): a second
+        # process loads them instead of tracing and lowering the step.
+        static = {"layout": layout, "cadence": cadence, "devices": devices, "capacity": program.CAPACITY}
+        return (
+            executables.StoredProgram("chunk", run, static, donate_argnums=program.STATE_ARG, keep_unused=True),
+            executables.StoredProgram("init", init, static),
+        )
     mesh = sharding.agent_mesh(devices)
     whole = sharding.replicated(mesh)
 
@@ -137,13 +143,15 @@ def _schedule_axes(schedule: Schedule) -> Schedule:
 def _padded_days(schedule: Schedule, start: int, stop: int, rows: int) -> Schedule:
     """Days ``start:stop`` of a schedule whose levels are shared or per member, padded to
     ``rows`` days with copies of the last (the chunk program runs only the first
-    ``stop - start``)."""
+    ``stop - start``). Moved to the device with ``device_put``: ``jnp.asarray`` of a NumPy
+    array compiles a small copy program per shape, which a run loading its stored
+    executables would otherwise spend most of its remaining compile time on."""
 
     def cut(level: np.ndarray, axis: int) -> jax.Array:
         days = np.take(level, np.arange(start, stop), axis=axis)
         widths = [(0, 0)] * days.ndim
         widths[axis] = (0, rows - (stop - start))
-        return jnp.asarray(np.pad(days, widths, mode="edge"))
+        return jax.device_put(np.pad(days, widths, mode="edge"))
 
     return Schedule(
         **{f.name: cut(np.asarray(getattr(schedule, f.name)), 1 if _per_member(schedule, f.name) else 0) for f in dataclasses.fields(Schedule)}
@@ -154,7 +162,7 @@ def _day_row(schedule: Schedule, day: int) -> Schedule:
     """One day's levels (per member where the schedule has them per member)."""
     return Schedule(
         **{
-            f.name: jnp.asarray(getattr(schedule, f.name)[:, day] if _per_member(schedule, f.name) else getattr(schedule, f.name)[day])
+            f.name: jax.device_put(getattr(schedule, f.name)[:, day] if _per_member(schedule, f.name) else getattr(schedule, f.name)[day])
             for f in dataclasses.fields(Schedule)
         }
     )
@@ -180,9 +188,13 @@ def _compiled_batch(layout: Layout, cadence: int, schedule_axes: tuple):
     in ``schedule_axes``) mapped over the member axis instead of shared."""
     loop = program.day_loop(make_step(layout, cadence), prepare=with_beliefs)
     axes = Schedule(**dict(schedule_axes))
-    run = jax.jit(jax.vmap(loop, in_axes=(0, 0, None, 0, axes, None)), donate_argnums=program.STATE_ARG, keep_unused=True)
-    init = jax.jit(jax.vmap(lambda k, w, p, lv: init_state(k, w, p, layout, lv), in_axes=(0, None, 0, axes)))
-    return run, init
+    run = jax.vmap(loop, in_axes=(0, 0, None, 0, axes, None))
+    init = jax.vmap(lambda k, w, p, lv: init_state(k, w, p, layout, lv), in_axes=(0, None, 0, axes))
+    static = {"layout": layout, "cadence": cadence, "schedule_axes": schedule_axes, "capacity": program.CAPACITY}
+    return (
+        executables.StoredProgram("batch-chunk", run, static, donate_argnums=program.STATE_ARG, keep_unused=True),
+        executables.StoredProgram("batch-init", init, static),
+    )
 
 
 def _advance(run_chunk, keys, state, world, params, schedule: Schedule, start: int, stop: int):
