@@ -77,6 +77,8 @@ def _sums_by_kind(ops: Sequence[jax.Array], axis: int) -> list[jax.Array]:
     out: list[jax.Array | None] = [None] * len(ops)
     for integer in (True, False):
         which = [i for i, o in enumerate(ops) if (o.dtype == jnp.int32) == integer]
+        if not which:
+            continue
         for start, stop in groups(len(which)):
             for i, total in zip(which[start:stop], _variadic(tuple(ops[i] for i in which[start:stop]), axis)):
                 out[i] = total
