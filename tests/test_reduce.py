@@ -99,3 +99,8 @@ def test_each_column_is_computed_once_whatever_the_number_of_regions():
 
     assert chain_copies(2) > 0
     assert chain_copies(11) == chain_copies(2)
+
+
+def test_bounds_that_leave_agents_out_are_refused():
+    with pytest.raises(ValueError, match="do not cover"):
+        reduce.region_sums([jnp.ones(100, bool)], ((0, 40), (50, 100)))

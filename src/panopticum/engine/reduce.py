@@ -110,6 +110,9 @@ def _owner(plan: _Blocks, dtype) -> jax.Array:
 def _blocks(n: int, bounds: tuple[tuple[int, int], ...], block: int) -> _Blocks:
     # A block no longer than the shortest region holds at most one region boundary, so the
     # agents its owner does not hold are one run: the head of the region that starts in it.
+    edges = [0] + [end for _, end in bounds]
+    if [start for start, _ in bounds] != edges[:-1] or edges[-1] != n:
+        raise ValueError(f"region bounds {bounds} do not cover agents 0..{n} in order")
     size = min([block] + [end - start for start, end in bounds if end > start])
     count = n // size
     firsts = np.arange(count) * size
@@ -142,7 +145,8 @@ def _blocks(n: int, bounds: tuple[tuple[int, int], ...], block: int) -> _Blocks:
 
 def region_sums(arrays: Sequence[jax.Array], bounds: Sequence[tuple[int, int]]) -> jax.Array:
     """float32 ``[len(arrays), len(bounds) + 1]``: each array's total over each region's
-    slice of agents (``bounds``, sorted and disjoint), then over the country."""
+    slice of agents, then over the country. ``bounds`` are ``[start, end)`` of each
+    region, in order and together covering every agent, as :class:`~.world.Layout` has them."""
     ops = [_accumulator(a) for a in arrays]
     plan = _blocks(ops[0].shape[-1], tuple((int(s), int(e)) for s, e in bounds), BLOCK)
     shape = (plan.count, plan.size)
