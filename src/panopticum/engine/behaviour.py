@@ -32,6 +32,7 @@ import jax.numpy as jnp
 
 from panopticum.engine import sentences
 from panopticum.engine.bits import pack, unpack
+from panopticum.engine.materialise import keep
 from panopticum.engine.state import B, CALL, CRITICISE, MEDIA, TRADE, State
 from panopticum.params.model import BEHAVIOURS
 
@@ -139,17 +140,29 @@ def choose(today) -> Choices:
         base = eligible[b] & today.free
         wanting.append(base & (motive[b] > threshold))
         willing.append(base & (motive[b] - net[b] > threshold))
-    market = wanting[TRADE] & (today.uniform(STREAM + TRADE) < p["behaviour.trade.frequency"])
-    illicit = market & willing[TRADE] & (today.uniform(ILLICIT_STREAM) < p["behaviour.trade.illicit_share"])
+    # The motives and net risk are a long chain that every choice below reads: kept as one
+    # byte (wanting in the low four bits, willing in the high four), they are computed once
+    # instead of once for each of the choices' fields.
+    both = keep(pack(wanting) | (pack(willing) << 4))
+    wanting_bits, willing_bits = both & jnp.uint8(0x0F), both >> 4
+
+    def wants(b: int) -> jax.Array:
+        return (wanting_bits >> b) & 1 == 1
+
+    def will(b: int) -> jax.Array:
+        return (willing_bits >> b) & 1 == 1
+
+    market = wants(TRADE) & (today.uniform(STREAM + TRADE) < p["behaviour.trade.frequency"])
+    illicit = market & will(TRADE) & (today.uniform(ILLICIT_STREAM) < p["behaviour.trade.illicit_share"])
     acts = jnp.where(illicit, jnp.uint8(1 << TRADE), jnp.uint8(0))
     for b, name in enumerate(BEHAVIOURS):
         if b == TRADE:
             continue
-        today_b = willing[b] & (today.uniform(STREAM + b) < p[f"behaviour.{name}.frequency"])
+        today_b = will(b) & (today.uniform(STREAM + b) < p[f"behaviour.{name}.frequency"])
         acts = acts | jnp.where(today_b, jnp.uint8(1 << b), jnp.uint8(0))
     # A willing illicit trader holds illicit goods on the share of days their trade is illicit.
-    stocked = willing[TRADE] & (today.uniform(STOCK_STREAM) < p["behaviour.trade.illicit_share"])
-    return Choices(wanting_bits=pack(wanting), willing_bits=pack(willing), acts=acts, market=market, stocked=stocked)
+    stocked = will(TRADE) & (today.uniform(STOCK_STREAM) < p["behaviour.trade.illicit_share"])
+    return Choices(wanting_bits=wanting_bits, willing_bits=willing_bits, acts=acts, market=market, stocked=stocked)
 
 
 __all__ = ["Choices", "choose", "hardship", "motives", "net_risk", "perceived_risk", "punishment_chance", "with_beliefs", "B", "TRADE", "MEDIA", "CRITICISE", "CALL"]
