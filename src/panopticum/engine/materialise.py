@@ -4,7 +4,7 @@ XLA fuses cheap elementwise producers (integer hashing, comparisons, selects) in
 their consumers, duplicating them. That is right for a short expression and wrong for the
 day's long chains (a random draw, a detection, an investigation, a sentence, dozens of
 integer operations an agent), which then run once per consumer: once for every row of a
-``[6, n]`` history update, once for every region's slice of a metric reduction. XLA never
+``[6, n]`` history update, once in every reduction that reads it. XLA never
 duplicates an *expensive* instruction, and a floating-point division is one, so dividing
 by a runtime one (``1 + 0 * x`` is not simplified away for floats) makes XLA compute the
 chain once, store it, and let every consumer read it. ``jax.lax.optimization_barrier``
