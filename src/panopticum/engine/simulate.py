@@ -58,6 +58,28 @@ class Chunk:
     state: State
 
 
+def _host_has_avx512() -> bool:
+    """Whether this Linux host's CPU has AVX-512 (False where that cannot be read)."""
+    try:
+        with open("/proc/cpuinfo") as info:
+            return any(line.startswith("flags") and " avx512f" in line for line in info)
+    except OSError:
+        return False
+
+
+@functools.lru_cache(maxsize=1)
+def compiler_options() -> dict:
+    """XLA options for the chunk programs and initialisers.
+
+    On a CPU with AVX-512, loops are vectorised 512 bits wide: XLA's CPU backend prefers 256
+    by default, and the step's integer hashing then runs at half the width the CPU has. At
+    1M agents 32 days took 9-11% less wall and CPU time (docs/engine.md). Elementwise results
+    are the same bits; float sums over agents may add in another order."""
+    if jax.default_backend() == "cpu" and _host_has_avx512():
+        return {"xla_cpu_prefer_vector_width": 512}
+    return {}
+
+
 @functools.lru_cache(maxsize=8)
 def _compiled(layout: Layout, cadence: int, devices: int = 1):
     """The jitted chunk program (:mod:`.program`) and initialiser for a layout: shared by
@@ -76,8 +98,9 @@ def _compiled(layout: Layout, cadence: int, devices: int = 1):
         # process loads them instead of tracing and lowering the step.
         static = {"layout": layout, "cadence": cadence, "devices": devices, "capacity": program.CAPACITY}
         return (
-            executables.StoredProgram("chunk", run, static, donate_argnums=program.STATE_ARG, keep_unused=True),
-            executables.StoredProgram("init", init, static),
+            executables.StoredProgram("chunk", run, static, donate_argnums=program.STATE_ARG, keep_unused=True,
+                                      compiler_options=compiler_options()),
+            executables.StoredProgram("init", init, static, compiler_options=compiler_options()),
         )
     mesh = sharding.agent_mesh(devices)
     whole = sharding.replicated(mesh)
@@ -87,9 +110,9 @@ def _compiled(layout: Layout, cadence: int, devices: int = 1):
         keys = jax.ShapeDtypeStruct((members,), jax.random.key(0).dtype)
         placed = sharding.shardings(jax.eval_shape(init, keys, world.tree, params.tree, levels.tree), mesh, layout.n, batched=True)
         return (
-            jax.jit(run, in_shardings=(whole, placed, None, whole, whole, whole), out_shardings=(placed, whole),
+            jax.jit(run, in_shardings=(whole, placed, None, whole, whole, whole), out_shardings=(placed, whole), compiler_options=compiler_options(),
                     donate_argnums=program.STATE_ARG, keep_unused=True),
-            jax.jit(init, in_shardings=(whole, None, whole, whole), out_shardings=placed),
+            jax.jit(init, in_shardings=(whole, None, whole, whole), out_shardings=placed, compiler_options=compiler_options()),
         )
 
     def structs(tree):
@@ -192,8 +215,9 @@ def _compiled_batch(layout: Layout, cadence: int, schedule_axes: tuple):
     init = jax.vmap(lambda k, w, p, lv: init_state(k, w, p, layout, lv), in_axes=(0, None, 0, axes))
     static = {"layout": layout, "cadence": cadence, "schedule_axes": schedule_axes, "capacity": program.CAPACITY}
     return (
-        executables.StoredProgram("batch-chunk", run, static, donate_argnums=program.STATE_ARG, keep_unused=True),
-        executables.StoredProgram("batch-init", init, static),
+        executables.StoredProgram("batch-chunk", run, static, donate_argnums=program.STATE_ARG, keep_unused=True,
+                                  compiler_options=compiler_options()),
+        executables.StoredProgram("batch-init", init, static, compiler_options=compiler_options()),
     )
 
 
