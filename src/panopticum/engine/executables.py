@@ -10,9 +10,9 @@ known before tracing, and keeps the serialized executable
 - the program's name and the static values its builder bakes into it (given by the caller:
   the layout with its region bounds, the tie-update cadence, the device count, the schedule
   axes of a batch, the donated arguments, :data:`~.program.CAPACITY`);
-- the bytes of every module of :mod:`panopticum.engine` and of every panopticum module they
-  import, directly or not, as read from their import statements (with the packages'
-  ``__init__`` files on the way): the code the trace runs and the constants it reads;
+- the bytes of every source file of the panopticum package: a superset of the code the
+  trace runs and the constants it reads (an edit outside the engine costs one needless
+  compilation, never a stale program);
 - the versions of Python, NumPy, jax and jaxlib; the backend's platform and its version,
   the kind of every device, the number of devices and of processes;
 - ``XLA_FLAGS`` and ``LIBTPU_INIT_ARGS``, and every ``jax.config`` value but those of the
@@ -52,7 +52,6 @@ import hashlib
 import logging
 import os
 import pickle
-import re
 import sys
 import tempfile
 import time
@@ -324,59 +323,8 @@ def source_lines() -> tuple[str, ...]:
 
 
 def engine_sources() -> dict[str, str]:
-    """``{path in the package: sha256}`` of every module of :mod:`panopticum.engine` and of
-    every panopticum module they import, directly or not (with the packages' ``__init__``)."""
-    pending = sorted((_PACKAGE_ROOT / "engine").rglob("*.py"))
-    digests: dict[str, str] = {}
-    while pending:
-        path = pending.pop()
-        name = path.relative_to(_PACKAGE_ROOT).as_posix()
-        if name in digests:
-            continue
-        data = path.read_bytes()
-        digests[name] = hashlib.sha256(data).hexdigest()
-        for module in _imported_modules(data, _package_of(path)):
-            pending.extend(_files_of(module))
-    return digests
-
-
-def _package_of(path: Path) -> str:
-    """The package a source file's relative imports start from."""
-    return ".".join(("panopticum", *path.relative_to(_PACKAGE_ROOT).parts[:-1]))
-
-
-_FROM_IMPORT = re.compile(rb"^[ \t]*from[ \t]+(\.*[\w.]*)[ \t]+import[ \t]+(\([^)]*\)|[^\n#;]*)", re.MULTILINE)
-_IMPORT = re.compile(rb"^[ \t]*import[ \t]+([^\n#;]*)", re.MULTILINE)
-
-
-def _imported_modules(source: bytes, package: str) -> set[str]:
-    """Names of the panopticum modules (or, for ``from M import x``, of ``M.x`` too, in case
-    ``x`` is a module) that a source file of ``package`` imports anywhere in it. Read from the
-    text (a regular expression, ten times faster than parsing): a line of a docstring that
-    looks like an import adds a file to the key, which costs nothing but a needless miss."""
-    found: set[str] = set()
-    for match in _IMPORT.finditer(source):
-        found.update(_names(match.group(1)))
-    for match in _FROM_IMPORT.finditer(source):
-        base = match.group(1).decode()
-        level = len(base) - len(base.lstrip("."))
-        if level:
-            parts = package.split(".")
-            base = ".".join([*parts[: len(parts) - level + 1], *([base[level:]] if base[level:] else [])])
-        found.add(base)
-        found.update(f"{base}.{name}" for name in _names(match.group(2)))
-    return {name for name in found if name == "panopticum" or name.startswith("panopticum.")}
-
-
-def _names(clause: bytes) -> list[str]:
-    """The imported names of ``a as b, c``, or of a parenthesised list over several lines."""
-    words = clause.decode().strip("()").replace("\n", " ").split(",")
-    return [w.split()[0] for w in words if w.split()]
-
-
-def _files_of(module: str) -> list[Path]:
-    """The files importing ``module`` runs: its own and its packages' ``__init__.py``."""
-    parts = module.split(".")[1:]
-    files = [_PACKAGE_ROOT.joinpath(*parts[:i], "__init__.py") for i in range(len(parts) + 1)]
-    files.append(_PACKAGE_ROOT.joinpath(*parts).with_suffix(".py") if parts else _PACKAGE_ROOT / "__init__.py")
-    return [f for f in files if f.is_file()]
+    """``{path in the package: sha256}`` of every source file of the panopticum package."""
+    return {
+        path.relative_to(_PACKAGE_ROOT).as_posix(): hashlib.sha256(path.read_bytes()).hexdigest()
+        for path in sorted(_PACKAGE_ROOT.rglob("*.py"))
+    }

@@ -80,6 +80,16 @@ def compiler_options() -> dict:
     return {}
 
 
+def _stored(prefix: str, run, init, static: dict):
+    """The chunk program (its state donated) and the initialiser as stored programs."""
+    options = compiler_options()
+    return (
+        executables.StoredProgram(f"{prefix}chunk", run, static, donate_argnums=program.STATE_ARG, keep_unused=True,
+                                  compiler_options=options),
+        executables.StoredProgram(f"{prefix}init", init, static, compiler_options=options),
+    )
+
+
 @functools.lru_cache(maxsize=8)
 def _compiled(layout: Layout, cadence: int, devices: int = 1):
     """The jitted chunk program (:mod:`.program`) and initialiser for a layout: shared by
@@ -96,12 +106,7 @@ def _compiled(layout: Layout, cadence: int, devices: int = 1):
     if devices == 1:
         # Kept on disk under a key computed without tracing (executables.py): a second
         # process loads them instead of tracing and lowering the step.
-        static = {"layout": layout, "cadence": cadence, "devices": devices, "capacity": program.CAPACITY}
-        return (
-            executables.StoredProgram("chunk", run, static, donate_argnums=program.STATE_ARG, keep_unused=True,
-                                      compiler_options=compiler_options()),
-            executables.StoredProgram("init", init, static, compiler_options=compiler_options()),
-        )
+        return _stored("", run, init, {"layout": layout, "cadence": cadence, "devices": devices, "capacity": program.CAPACITY})
     mesh = sharding.agent_mesh(devices)
     whole = sharding.replicated(mesh)
 
@@ -213,12 +218,7 @@ def _compiled_batch(layout: Layout, cadence: int, schedule_axes: tuple):
     axes = Schedule(**dict(schedule_axes))
     run = jax.vmap(loop, in_axes=(0, 0, None, 0, axes, None))
     init = jax.vmap(lambda k, w, p, lv: init_state(k, w, p, layout, lv), in_axes=(0, None, 0, axes))
-    static = {"layout": layout, "cadence": cadence, "schedule_axes": schedule_axes, "capacity": program.CAPACITY}
-    return (
-        executables.StoredProgram("batch-chunk", run, static, donate_argnums=program.STATE_ARG, keep_unused=True,
-                                  compiler_options=compiler_options()),
-        executables.StoredProgram("batch-init", init, static, compiler_options=compiler_options()),
-    )
+    return _stored("batch-", run, init, {"layout": layout, "cadence": cadence, "schedule_axes": schedule_axes, "capacity": program.CAPACITY})
 
 
 def _advance(run_chunk, keys, state, world, params, schedule: Schedule, start: int, stop: int):

@@ -74,12 +74,12 @@ def sum_along(world, term: Callable[[jax.Array], Any]) -> Any:
     array of agents to an array of values for each, or a tuple of such arrays (summed
     apart, from one reading of whatever ``term`` gathers). The totals have ``term``'s
     dtypes; meant for integers, whose totals do not depend on the order of addition."""
-    values = jax.tree_util.tree_leaves(term(world.tie_slots))  # each [K, n]
+    values, structure = jax.tree_util.tree_flatten(term(world.tie_slots))  # each [K, n]
     valid = jnp.arange(world.tie_slots.shape[0], dtype=jnp.int32)[:, None] < world.degree[None, :]
     masked = tuple(jnp.where(valid, v, jnp.zeros((), v.dtype)) for v in values)
     # One variadic reduction: its loop reads each slot once for every total.
     summed = jax.lax.reduce(masked, tuple(jnp.zeros((), v.dtype) for v in masked), lambda a, b: tuple(x + y for x, y in zip(a, b)), (0,))
-    total = jax.tree_util.tree_unflatten(jax.tree_util.tree_structure(term(world.tie_slots[:, :1])), list(summed))
+    total = jax.tree_util.tree_unflatten(structure, list(summed))
     # The extra ties' rows are sorted; padding rows (``n``, when sharded) are dropped.
     return jax.tree_util.tree_map(
         lambda t, extra: t.at[world.tie_more_row].add(extra, mode="drop", indices_are_sorted=True),
