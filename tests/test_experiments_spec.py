@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from panopticum.errors import PanopticumError
-from panopticum.experiments.batching import design_points, make_units, unit_key
+from panopticum.experiments.batching import batch_size, design_points, make_batches, make_units, unit_key
 from panopticum.experiments.design import build_design
 from panopticum.experiments.execute import plan
 from panopticum.experiments.spec import builtin_experiments, free_parameters, load_experiment
@@ -124,3 +124,14 @@ def test_unit_keys_name_parameters_seed_and_replicate():
     assert len({unit_key(p, 0, 0), unit_key(p, 1, 0), unit_key(p, 0, 1), unit_key({"cameras.coverage_market": 0.26}, 0, 0)}) == 4
     units = make_units([p, {"cameras.coverage_market": 0.5}], seed=0, replicates=3)
     assert [(u.point, u.replicate) for u in units] == [(0, 0), (0, 1), (0, 2), (1, 0), (1, 1), (1, 2)]
+
+
+@pytest.mark.parametrize("count, most", [(14, 8), (16, 8), (17, 8), (22, 8), (7, 2), (5, 1), (3, 8), (40, 16)])
+def test_batches_cut_every_unit_once_in_order_and_pad_less_than_one_a_batch(count, most):
+    units = make_units([{"cameras.coverage_market": i / 100} for i in range(count)], seed=0, replicates=1)
+    batches = make_batches(units, most)
+    size = batch_size(count, most)
+    assert [u for b in batches for u in b] == units
+    assert len(batches) == -(-count // most)  # no more batches than `most` a batch needs
+    assert all(len(b) == size for b in batches[:-1]) and 0 < len(batches[-1]) <= size <= most
+    assert len(batches) * size - count < len(batches)  # the padding the last batch needs

@@ -8,9 +8,12 @@ population built from ``(agents, seed)``, so point p re-run alone,
 ``panopticum run --scenario BASE --agents N --days D --seed S --ensemble K --set ...``,
 gives replicate r as its member r, bit for bit.
 
-A batch holds ``batch_points x replicates`` units as one leading axis of members; the last
-batch is padded with copies of its last unit (dropped from the results) so every batch
-has one shape and the sweep compiles once.
+A batch holds at most ``batch_points x replicates`` units as one leading axis of members.
+The units are cut, in order, into the fewest batches of that size, all of one size but the
+last, which is padded with copies of its last unit (dropped from the results) so that every
+batch has one shape and the sweep compiles once. The size is the smallest that keeps that
+number of batches, so padding is less than one unit a batch: 14 units at 8 a batch run as
+two batches of 7, not 8 and 6 padded to 8 (two runs thrown away, a seventh of the work).
 """
 
 from __future__ import annotations
@@ -67,7 +70,16 @@ def make_units(points: list[dict[str, Any]], seed: int, replicates: int) -> list
     return [Unit(unit_key(p, seed, r), i, r, p) for i, p in enumerate(points) for r in range(replicates)]
 
 
-def make_batches(units: list[Unit], size: int) -> list[list[Unit]]:
+def batch_size(units: int, most: int) -> int:
+    """The size of every batch when ``units`` runs are cut into batches of at most ``most``:
+    the smallest that needs no more batches than ``most`` would."""
+    batches = -(-units // most)
+    return -(-units // batches) if units else most
+
+
+def make_batches(units: list[Unit], most: int) -> list[list[Unit]]:
+    """``units`` in order, cut into batches of :func:`batch_size` (the last may be shorter)."""
+    size = batch_size(len(units), most)
     return [units[i : i + size] for i in range(0, len(units), size)]
 
 

@@ -24,7 +24,15 @@ from typing import Any
 import pandas as pd
 
 from panopticum.errors import PanopticumError
-from panopticum.experiments.batching import Unit, batch_id, design_points, make_batches, make_units, run_units
+from panopticum.experiments.batching import (
+    Unit,
+    batch_id,
+    batch_size,
+    design_points,
+    make_batches,
+    make_units,
+    run_units,
+)
 from panopticum.experiments.design import Design, build_design
 from panopticum.experiments.spec import Experiment, RunSpec
 from panopticum.experiments.store import ExperimentStore, definition_hash, write_batch_files
@@ -165,7 +173,7 @@ def _run(exp, store, experiment_id, the_plan, client, on_start, on_progress, syn
 
     done = store.done_keys(experiment_id)
     total = len(the_plan.units)
-    size = exp.batch_points * exp.replicates
+    size = batch_size(total, exp.batch_points * exp.replicates)
     batches = []
     for batch in make_batches(the_plan.units, size):
         todo = [u for u in batch if u.key not in done]
