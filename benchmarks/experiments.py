@@ -1,7 +1,8 @@
 """Benchmark: a Morris sweep's points per hour, batched against one point at a time.
 
-One script, one Dask ``LocalCluster`` (one worker process per core), the same Morris design
-at the same size twice, back to back, so the ratio is measured under the same load:
+One script, a Dask ``LocalCluster`` (one worker process per core), the same Morris design
+at the same size in two modes, back to back, so the ratio is measured under the same load,
+``--repeats`` times (a new cluster each time), medians reported:
 
 - *batched*: ``batch_points`` points advance as one compiled program (``vmap`` over the
   parameters), one batch per task;
@@ -9,12 +10,13 @@ at the same size twice, back to back, so the ratio is measured under the same lo
 
 Each worker builds the population once before the clock starts (a warm-up task); each mode's
 wall time includes its compilation on each worker (one program per batch shape). Points
-per hour = points / wall seconds x 3600. A GPU row is added only when JAX sees a GPU (the
-GPU is one device, so it runs with one worker). The results replace the text between
+per hour = points / wall seconds x 3600. The CPU rows run with ``JAX_PLATFORMS=cpu`` in the
+workers; GPU rows are added when a GPU is visible (:func:`panopticum.cluster.visible_gpus`),
+one worker on one GPU (``--no-cpu`` measures those alone). The results replace the text between
 ``<!-- experiments:start -->`` and ``<!-- experiments:end -->`` in ``benchmarks/RESULTS.md``.
 
     python benchmarks/experiments.py                          # 100k agents x 365 days
-    python benchmarks/experiments.py --agents 10000 --days 30 --no-write    # a quick look
+    python benchmarks/experiments.py --agents 10000 --days 30 --repeats 1 --no-write    # a quick look
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from __future__ import annotations
 import argparse
 import datetime as _dt
 import os
+import statistics
 import sys
 import tempfile
 import time
@@ -74,6 +77,7 @@ def load_average() -> str:
 
 
 def sweep(client, folder: Path, mode: str, batch: int, args) -> dict:
+    from panopticum.experiments.batching import batch_size
     from panopticum.experiments.execute import run_experiment
     from panopticum.experiments.spec import load_experiment
 
@@ -88,7 +92,7 @@ def sweep(client, folder: Path, mode: str, batch: int, args) -> dict:
     from panopticum.experiments.store import ExperimentStore
 
     points = len(ExperimentStore.open(folder / "store").results(experiment_id))
-    row = {"mode": mode, "batch": batch, "points": points, "seconds": seconds,
+    row = {"mode": mode, "batch": batch_size(points, batch), "points": points, "seconds": seconds,
            "per_hour": points / seconds * 3600, "load_before": load, "load_after": load_average()}
     print(f"{mode:>22}: {points} points in {seconds:.1f} s = {row['per_hour']:.0f} points/hour "
           f"(load {row['load_before']} -> {row['load_after']})", flush=True)
@@ -112,10 +116,24 @@ def warm_up(client, folder: Path, args) -> None:
     client.run(build, spec)
 
 
-def run_modes(args, workers: int, label: str) -> list[dict]:
-    from panopticum.experiments.execute import connect
+def run_modes(args, workers: int, label: str, platform: str) -> list[dict]:
+    """Both modes on one new cluster whose workers run on ``platform`` (cpu or gpu)."""
+    from panopticum.cluster import local_cluster
+    from distributed import Client
 
-    client, cluster = connect(workers=workers)
+    # Workers inherit this process's environment when they start: JAX_PLATFORMS=cpu keeps a
+    # GPU machine's workers on its cores for the CPU rows.
+    saved = os.environ.get("JAX_PLATFORMS")
+    if platform == "cpu":
+        os.environ["JAX_PLATFORMS"] = "cpu"
+    try:
+        cluster = local_cluster(workers, gpus=None if platform == "gpu" else [])
+    finally:
+        if saved is None:
+            os.environ.pop("JAX_PLATFORMS", None)
+        else:
+            os.environ["JAX_PLATFORMS"] = saved
+    client = Client(cluster)
     try:
         with tempfile.TemporaryDirectory() as tmp:
             folder = Path(tmp)
@@ -125,7 +143,22 @@ def run_modes(args, workers: int, label: str) -> list[dict]:
     finally:
         client.close()
         cluster.close()
+    for r in rows:
+        r["platform"] = platform
     return rows
+
+
+def median_row(runs: list[dict]) -> dict:
+    """One mode's repeats as one row: the median wall time, the loads seen across them."""
+    seconds = statistics.median(r["seconds"] for r in runs)
+    loads = [r[k] for r in runs for k in ("load_before", "load_after")]
+    return dict(runs[0], seconds=seconds, per_hour=runs[0]["points"] / seconds * 3600, first_load=runs[0]["load_before"],
+                all_seconds=[r["seconds"] for r in runs], load_before=min(loads, key=_load_key),
+                load_after=max(loads, key=_load_key))
+
+
+def _load_key(load: str) -> float:
+    return float(load) if load != "unknown" else 0.0
 
 
 def main() -> None:
@@ -136,48 +169,74 @@ def main() -> None:
     ap.add_argument("--trajectories", type=int, default=4, help="Morris trajectories (points = trajectories x 4)")
     ap.add_argument("--batch", type=int, default=8, help="points per batch in the batched mode")
     ap.add_argument("--workers", type=int, default=os.cpu_count() or 1)
+    ap.add_argument("--repeats", type=int, default=3, help="runs of both modes, alternating; medians are reported")
+    ap.add_argument("--no-cpu", action="store_true", help="on a GPU machine, measure the GPU rows alone")
     ap.add_argument("--no-write", action="store_true")
     args = ap.parse_args()
     import jax
 
+    from panopticum.cluster import visible_gpus
     from panopticum.run import enable_compilation_cache
 
     enable_compilation_cache()
-    rows = run_modes(args, args.workers, "")
-    gpu = [d for d in jax.devices() if d.platform == "gpu"]
-    if gpu:
-        rows += run_modes(args, 1, "GPU ")
+    # Counted without starting JAX here: JAX would take most of the GPU's memory in this process.
+    gpu = bool(visible_gpus())
+    if args.no_cpu and not gpu:
+        raise SystemExit("--no-cpu needs a GPU, and none is visible")
+    repeats = []
+    for i in range(args.repeats):
+        print(f"repeat {i + 1} of {args.repeats}", flush=True)
+        rows = [] if args.no_cpu else run_modes(args, args.workers, "", "cpu")
+        if gpu:
+            rows += run_modes(args, 1, "GPU ", "gpu")
+        repeats.append(rows)
+    rows = [median_row([rep[i] for rep in repeats]) for i in range(len(repeats[0]))]
     if args.no_write:
         return
-    ratio = rows[0]["per_hour"] / rows[1]["per_hour"]
+    from panopticum.params.scenarios import load_scenario
+
+    burn_in = load_scenario("baseline-2023").params.timeline.burn_in_days
+    for r in rows:  # every point runs its burn-in, then its days
+        r["agent_days"] = r["points"] * args.agents * (burn_in + args.days) / r["seconds"]
+    ratios = {r["platform"]: r["per_hour"] / o["per_hour"] for r, o in zip(rows[::2], rows[1::2])}
+    cores = os.cpu_count() or 1
     lines = [
         START, "## Experiments: batched sweeps", "",
         f"`python benchmarks/experiments.py --agents {args.agents} --days {args.days} --trajectories {args.trajectories} "
-        f"--batch {args.batch}` on {_dt.datetime.now(_dt.timezone.utc):%Y-%m-%d %H:%M} UTC; machine: {machine()}; "
-        f"jax {jax.__version__} ({jax.default_backend()}).",
+        f"--batch {args.batch} --repeats {args.repeats}` on {_dt.datetime.now(_dt.timezone.utc):%Y-%m-%d %H:%M} UTC; machine: {machine()}; "
+        f"jax {jax.__version__}" + (" with a GPU" if gpu else ", CPU only") + ".",
         f"A Morris design (3 factors, {args.trajectories} trajectories, 1 seed a point) of the baseline scenario at "
-        f"{args.agents:,} agents x {args.days} days, on a Dask LocalCluster of {args.workers} worker processes, run "
-        "batched and then one point at a time, back to back. Wall time from submitting the design to the last "
-        "point stored, compilation on each worker included, population built beforehand. "
-        "Target: batching at least 3x the points per hour of one point at a time.",
+        f"{args.agents:,} agents x {args.days} days, each point after its {burn_in}-day burn-in, on a Dask "
+        f"LocalCluster of {args.workers} worker processes" + (" (the GPU rows: one worker on one GPU)" if gpu else "")
+        + f", run batched (at most {args.batch} points a batch, cut "
+        f"into batches of one size) and then one point at a time, back to back, {args.repeats} times (a new cluster "
+        "each time; the first compiles, the others load the stored programs). Wall time from submitting the "
+        "design to the last point stored, compilation on each worker included, population built beforehand; "
+        "agent-days count the burn-in. Target: batching at least 3x the points per hour of one point at a time.",
         "",
-        "| mode | points per batch | points | wall s | points per hour | 1-min load before -> after |",
-        "|---|---:|---:|---:|---:|---|",
+        "| mode | points per batch | points | wall s, each repeat | median wall s | points per hour | agent-days per s "
+        "| 1-min load, lowest -> highest |",
+        "|---|---:|---:|---|---:|---:|---:|---|",
     ]
     for r in rows:
-        lines.append(f"| {r['mode']} | {r['batch']} | {r['points']} | {r['seconds']:.1f} | {r['per_hour']:.0f} | "
-                     f"{r['load_before']} -> {r['load_after']} |")
-    lines += ["", f"Batched / one point at a time on the CPU: **{ratio:.2f}x** the points per hour "
-              f"(target 3x: {'met' if ratio >= 3 else 'not met'}).",
-              "The machine was shared with other jobs during the measurement (the load columns; 2 cores), "
-              "so both wall times are pessimistic; the two modes ran back to back under similar load."]
-    if ratio < 3:
-        lines += ["On the CPU a batch does the same work per agent-day as one point: XLA runs each fused loop on "
-                  "one thread, the Dask workers already keep every core busy with one point each, and at 100k "
-                  "agents a day's fixed overhead is small next to its per-agent work, so `vmap` over points saves "
-                  "only the per-point dispatch (and a batch's padding can cost more). Batching should pay where one "
-                  "point leaves the device idle (a GPU; measured only when one is present) and it compiles one "
-                  "program per sweep."]
+        each = ", ".join(f"{x:.1f}" for x in r["all_seconds"])
+        lines.append(f"| {r['mode']} | {r['batch']} | {r['points']} | {each} | {r['seconds']:.1f} | {r['per_hour']:.0f} | "
+                     f"{r['agent_days']:.3g} | {r['load_before']} -> {r['load_after']} |")
+    lines.append("")
+    for platform, ratio in ratios.items():
+        lines.append(f"Batched / one point at a time on the {platform.upper()}: **{ratio:.2f}x** the points per hour "
+                     f"(target 3x: {'met' if ratio >= 3 else 'not met'}).")
+    first = rows[0]["first_load"]
+    if first != "unknown" and float(first) > cores:
+        lines.append(f"Other jobs shared the machine ({cores} cores; 1-minute load {first} before the first repeat), "
+                     "so both wall times are pessimistic; the modes alternated under similar load.")
+    lines.append("The load columns count the sweep's own workers too.")
+    if ratios.get("cpu", 3) < 3:
+        lines.append("On the CPU a batch does the same work per agent-day as one point: the Dask workers already "
+                     "keep every core busy with one point each, and a day's fixed cost is small next to its "
+                     "per-agent work, so `vmap` over points saves only the per-point dispatch. Batching pays where "
+                     "one point leaves the device idle (a GPU; measured only when one is present), and it compiles "
+                     "one program per sweep.")
     if not gpu:
         lines.append("No GPU was present, so there is no GPU row.")
     lines.append(END)

@@ -140,12 +140,13 @@ class Sampler:
 
         if self.scheduler is None and self.workers == 0:
             return SingleCoreSampler()
-        from distributed import Client, LocalCluster
+        from distributed import Client
+
+        from panopticum.cluster import local_cluster
 
         try:
             if self.scheduler is None:
-                self.cluster = LocalCluster(n_workers=self.workers, threads_per_worker=1, processes=True,
-                                            dashboard_address=":0")
+                self.cluster = local_cluster(self.workers)
                 self.client = Client(self.cluster)
             else:
                 self.client = Client(self.scheduler, timeout=30)

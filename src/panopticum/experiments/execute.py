@@ -1,19 +1,18 @@
 """Running an experiment's batches on Dask distributed, landing each in the store at once.
 
 :func:`run_experiment` plans the units (every point x replicate), skips those whose keys
-the store already holds (``resume``), and sends batches to a Dask cluster: a
-``LocalCluster`` of worker processes sized to the machine by default, or the scheduler at
-``scheduler``. Each worker builds the population and compiles the model once, runs its
-batches and writes each finished batch's file itself; the client only counts. Batches are
-cut from the full list of units in a fixed order, so a batch run again (after a lost
-worker, or on resume while an earlier attempt still runs) writes the same file, and every
-unit lands exactly once.
+the store already holds (``resume``), and sends batches to a Dask cluster: one of worker
+processes sized to the machine by default (one per core, or one per GPU:
+:mod:`panopticum.cluster`), or the scheduler at ``scheduler``. Each worker builds the
+population and compiles the model once, runs its batches and writes each finished batch's
+file itself; the client only counts. Batches are cut from the full list of units in a fixed
+order, so a batch run again (after a lost worker, or on resume while an earlier attempt
+still runs) writes the same file, and every unit lands exactly once.
 """
 
 from __future__ import annotations
 
 import dataclasses
-import logging
 import os
 import socket
 import time
@@ -23,6 +22,7 @@ from typing import Any
 
 import pandas as pd
 
+from panopticum.cluster import connect
 from panopticum.errors import PanopticumError
 from panopticum.experiments.batching import (
     Unit,
@@ -92,31 +92,6 @@ def run_batch_task(spec: RunSpec, root: str, experiment_id: str, batch: str, uni
     frame["worker"] = f"{socket.gethostname()}:{os.getpid()}"
     write_batch_files(root, experiment_id, batch, frame, series)
     return frame
-
-
-def _worker_env() -> dict[str, str]:
-    """Workers import panopticum from where this process does (an uninstalled checkout too)."""
-    src = str(Path(__file__).resolve().parents[2])
-    paths = [src] + [p for p in os.environ.get("PYTHONPATH", "").split(os.pathsep) if p]
-    return {"PYTHONPATH": os.pathsep.join(dict.fromkeys(paths))}
-
-
-def connect(scheduler: str | None = None, workers: int | None = None):
-    """A Dask client: to ``scheduler`` (one clear error if unreachable) or to a new
-    ``LocalCluster`` of ``workers`` processes (default: one per core), one thread each."""
-    from distributed import Client, LocalCluster
-
-    if scheduler:
-        try:
-            return Client(scheduler, timeout="5s"), None
-        except (OSError, TimeoutError, ValueError) as exc:
-            raise PanopticumError(f"cannot reach the Dask scheduler at {scheduler}: {exc or type(exc).__name__}") from None
-    n = workers or os.cpu_count() or 1
-    if n < 1:
-        raise PanopticumError(f"--workers must be at least 1, got {n}")
-    cluster = LocalCluster(n_workers=n, threads_per_worker=1, processes=True, dashboard_address=":0",
-                           silence_logs=logging.ERROR, env=_worker_env())
-    return Client(cluster), cluster
 
 
 def run_experiment(
