@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# The GPU rows of benchmarks/RESULTS.md in one go, on a machine with one GPU and JAX with CUDA
+# (about 6 minutes on an H200, a minute of it building the 26.5M population once):
+#   - the model at 1M and 26.5M agents x 365 days, compilation included (the model block);
+#   - an ensemble of 64 seeds of 1M agents as one program (printed, agent-days per second);
+#   - the Morris sweep batched against one point at a time on the GPU (the experiments block).
+# Each step runs even if one before it failed; the logs and the rewritten RESULTS.md go to
+# the folder given (default /tmp/panopticum-gpu). Merge the blocks into the committed
+# RESULTS.md by hand, keeping the CPU rows.
+#
+#   bash benchmarks/gpu.sh [LOG_DIR]
+set -uo pipefail
+cd "$(dirname "$0")/.."
+log=${1:-/tmp/panopticum-gpu}
+py=${PYTHON:-python3}
+pops=$(mktemp -d)
+mkdir -p "$log"
+export PYTHONUNBUFFERED=1
+status=0
+step() {
+    local name=$1; shift
+    echo "== $name: $*"
+    "$@" 2>&1 | tee "$log/$name.txt"
+    local rc=${PIPESTATUS[0]}
+    echo "== $name: exit $rc"
+    [ "$rc" = 0 ] || status=1
+}
+"$py" -c "import jax; print(jax.__version__, jax.devices())" 2>&1 | tee "$log/devices.txt"
+step model "$py" benchmarks/model.py --sizes 1000000,26500000 --days 365 --cores all --devices 1 --repeats 1 --cache "$pops"
+step ensemble "$py" benchmarks/model.py --sizes 1000000 --members 64 --days 146 --cores all --devices 1 --repeats 1 \
+    --cache "$pops" --no-write
+step experiments "$py" benchmarks/experiments.py --no-cpu --repeats 1
+cp benchmarks/RESULTS.md "$log/RESULTS.md"
+rm -rf "$pops"
+exit $status
