@@ -16,6 +16,8 @@ from panopticum.engine.state import State
 from panopticum.engine.timeline import Schedule
 from panopticum.engine.world import Layout, World
 
+PLACE_STREAM = 180  # 180 + k: where today's acts happen (criticism and media at work, media and criticism by phone)
+
 
 @dataclasses.dataclass(frozen=True)
 class Today:
@@ -53,21 +55,21 @@ class Today:
     # Where today's acts happen: drawn once, so every channel sees the same places.
     @functools.cached_property
     def criticised_at_work(self) -> jax.Array:
-        return self.uniform(15) < self.p("behaviour.criticise.at_institution_share")
+        return self.uniform(PLACE_STREAM) < self.p("behaviour.criticise.at_institution_share")
 
     @functools.cached_property
     def watched_at_work(self) -> jax.Array:
-        return self.uniform(16) < self.p("behaviour.media.at_institution_share")
+        return self.uniform(PLACE_STREAM + 1) < self.p("behaviour.media.at_institution_share")
 
     @functools.cached_property
     def watched_on_phone(self) -> jax.Array:
         """On a registered phone, among files its signature check lets open."""
         share = self.p("behaviour.media.on_phone_share") * (1.0 - self.p("phones.signature_block"))
-        return self.world.phone & (self.uniform(17) < share)
+        return self.world.phone & (self.uniform(PLACE_STREAM + 2) < share)
 
     @functools.cached_property
     def criticised_by_phone(self) -> jax.Array:
-        return self.world.phone & (self.uniform(18) < self.p("behaviour.criticise.by_phone_share"))
+        return self.world.phone & (self.uniform(PLACE_STREAM + 3) < self.p("behaviour.criticise.by_phone_share"))
 
     @property
     def evasion(self) -> jax.Array:

@@ -1,0 +1,135 @@
+"""The counter-hash draws: uniform, independent between agents, draw sites and days, and
+every draw site of a day on a stream of its own.
+
+The statistical checks are a small battery of chi-square tests on 2^20 draws with fixed
+keys, so each either passes or fails, the same on every run. The battery is shown to have
+power: it rejects a Weyl sequence (uniform on its own, a lattice in pairs) and a generator
+that ignores the stream.
+"""
+
+from __future__ import annotations
+
+import collections
+import traceback
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+import pytest
+from scipy import stats
+
+from panopticum.engine import Simulation, build_schedule, build_world, engine_params
+from panopticum.engine import random as rnd
+from panopticum.engine.step import make_step
+from panopticum.params.scenarios import load_scenario
+from panopticum.population import build_population
+
+N = 1 << 20
+SMALLEST_P = 1e-6  # a chi-square p-value below this is a failure, not bad luck
+
+
+def words(day: int, seed: int = 0) -> jax.Array:
+    return rnd.day_words(jax.random.fold_in(jax.random.key(seed), day))
+
+
+def chi2_uniform(u: np.ndarray, bins: int) -> float:
+    counts = np.bincount(np.minimum((u * bins).astype(np.int64), bins - 1), minlength=bins)
+    return stats.chisquare(counts).pvalue
+
+
+def chi2_pairs(a: np.ndarray, b: np.ndarray, bins: int = 32) -> float:
+    """Joint uniformity of (a, b) on a bins x bins grid."""
+    cells = np.minimum((a * bins).astype(np.int64), bins - 1) * bins + np.minimum((b * bins).astype(np.int64), bins - 1)
+    return stats.chisquare(np.bincount(cells, minlength=bins * bins)).pvalue
+
+
+def battery(uniform) -> dict[str, float]:
+    """p-values of the checks; ``uniform(words, stream, n)`` is the generator under test."""
+    d0, d1 = words(0), words(1)
+    u = np.asarray(uniform(d0, 10, N))
+    checks = {
+        "one stream, 1024 bins": chi2_uniform(u, 1024),
+        "neighbouring agents": chi2_pairs(u[0::2], u[1::2]),
+        "agents 1,000 apart": chi2_pairs(u[:-1000], u[1000:]),
+        "the next day": chi2_pairs(u, np.asarray(uniform(d1, 10, N))),
+    }
+    for other in (11, 17, 110, 180):
+        checks[f"streams 10 and {other}"] = chi2_pairs(u, np.asarray(uniform(d0, other, N)))
+    for stream in (0, 1, 2, 255):
+        checks[f"stream {stream}, 64 bins"] = chi2_uniform(np.asarray(uniform(d0, stream, N)), 64)
+    return checks
+
+
+def test_the_draws_pass_the_battery():
+    failed = {name: p for name, p in battery(rnd.uniform).items() if p < SMALLEST_P}
+    assert not failed
+
+
+def test_uniforms_lie_in_the_unit_interval_and_integers_in_their_range():
+    u = np.asarray(rnd.uniform(words(3), 42, N))
+    assert u.min() >= 0.0 and u.max() < 1.0
+    assert abs(u.mean() - 0.5) < 5 / np.sqrt(12 * N)
+    k = np.asarray(rnd.integers(words(3), 43, N, 7))
+    assert k.min() == 0 and k.max() == 6
+    assert stats.chisquare(np.bincount(k, minlength=7)).pvalue > SMALLEST_P
+
+
+def test_draws_are_a_pure_function_of_key_stream_and_index():
+    a = np.asarray(rnd.uniform(words(5), 12, 1000))
+    np.testing.assert_array_equal(a, np.asarray(rnd.uniform(words(5), 12, 1000)))
+    np.testing.assert_array_equal(a[:10], np.asarray(rnd.uniform(words(5), 12, 10)))  # the count changes no draw
+    assert not np.array_equal(a, np.asarray(rnd.uniform(words(5, seed=1), 12, 1000)))
+
+
+def weyl(w, stream, n):
+    """An additive sequence: uniform one at a time, a lattice in pairs."""
+    i = jnp.arange(n, dtype=jnp.uint32)
+    h = i * jnp.uint32(0x9E3779B9) + w[0] + jnp.uint32(stream)
+    return (h >> 8).astype(jnp.float32) / 16777216.0
+
+
+def stream_blind(w, stream, n):
+    return rnd.uniform(w, 0, n)
+
+
+@pytest.mark.parametrize("broken, caught", [(weyl, "neighbouring agents"), (stream_blind, "streams 10 and 11")])
+def test_the_battery_rejects_broken_generators(broken, caught):
+    assert battery(broken)[caught] < SMALLEST_P
+
+
+def draw_sites(monkeypatch) -> dict[int, set[str]]:
+    """Every stream one day's step draws from, with the source lines that draw it."""
+    sites: dict[int, set[str]] = collections.defaultdict(set)
+    uniform = rnd.uniform
+
+    def recorded(w, stream, n):
+        frames = traceback.extract_stack()[:-1]
+        # the line that asked: past random.py's own calls and Today's two draw helpers
+        caller = next(f for f in reversed(frames)
+                      if not f.filename.endswith("engine/random.py")
+                      and not (f.filename.endswith("engine/context.py") and f.name in ("uniform", "per_group")))
+        sites[stream].add(f"{caller.filename.rsplit('panopticum/', 1)[-1]}:{caller.lineno}")
+        return uniform(w, stream, n)
+
+    population = build_population(10_000, 0)
+    scenario = load_scenario("baseline-2023")
+    world, layout = build_world(population)
+    cadence = scenario.params.beliefs.cadence_days
+    params = engine_params(scenario.params)
+    schedule = build_schedule(scenario.params, 1)
+    state = jax.tree_util.tree_map(lambda a: a[0], Simulation(world, layout, cadence).initial_state(0, 1, params, schedule))
+    levels = jax.tree_util.tree_map(lambda a: jnp.asarray(a[0]), schedule)
+    monkeypatch.setattr(rnd, "uniform", recorded)
+    jax.eval_shape(make_step(layout, cadence), jax.random.key(0), state, world,
+                   {k: jnp.asarray(v) for k, v in params.items()}, levels)
+    return sites
+
+
+def test_every_draw_site_of_a_day_has_a_stream_of_its_own(monkeypatch):
+    """Two sites on one stream would draw the same numbers for an agent on a day: their
+    events would coincide (as holding illicit goods and criticising at work once did)."""
+    sites = draw_sites(monkeypatch)
+    assert len(sites) > 40  # the step was traced through its draws
+    shared = {stream: lines for stream, lines in sites.items() if len(lines) > 1}
+    assert not shared
+
