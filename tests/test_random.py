@@ -74,6 +74,33 @@ def test_uniforms_lie_in_the_unit_interval_and_integers_in_their_range():
     assert stats.chisquare(np.bincount(k, minlength=7)).pvalue > SMALLEST_P
 
 
+@jax.jit
+def rare_events(key: jax.Array, p: jax.Array) -> jax.Array:
+    """How many of 2^30 draws (64 days of 2^24 agents) fall below p."""
+    def one(day, total):
+        u = rnd.uniform(rnd.day_words(jax.random.fold_in(key, day)), 0, 1 << 24)
+        return total + jnp.sum(u < p, dtype=jnp.int32)
+    return jax.lax.fori_loop(0, 64, one, jnp.int32(0))
+
+
+def test_rare_events_happen_at_their_rate():
+    """A daily hazard far below 2^-24 (escape during the border closure is about 1e-9 to
+    1e-8 a day) must keep its rate: with 24-bit draws any p below 6e-8 happened at 6e-8."""
+    draws = 1 << 30
+    for p in (3e-9, 2e-8):
+        count = int(rare_events(jax.random.key(4), jnp.float32(p)))
+        low, high = stats.poisson.ppf([1e-6, 1 - 1e-6], draws * p)
+        assert low <= count <= high, (p, count, draws * p)
+
+
+def test_integers_reach_every_index_at_country_scale():
+    """Above 2^24 agents every index must be reachable: scaling a 24-bit uniform by 2^25
+    gives even numbers only."""
+    k = np.asarray(rnd.integers(words(2), 44, N, 1 << 25))
+    assert abs((k % 2).mean() - 0.5) < 5 / np.sqrt(4 * N)
+    assert stats.chisquare(np.bincount(k % 1024, minlength=1024)).pvalue > SMALLEST_P
+
+
 def test_draws_are_a_pure_function_of_key_stream_and_index():
     a = np.asarray(rnd.uniform(words(5), 12, 1000))
     np.testing.assert_array_equal(a, np.asarray(rnd.uniform(words(5), 12, 1000)))
