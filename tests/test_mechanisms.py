@@ -3,6 +3,8 @@ informants over time, the military, bribery."""
 
 from __future__ import annotations
 
+import dataclasses
+
 import jax
 import jax.numpy as jnp
 import numpy as np
@@ -97,3 +99,29 @@ def test_a_paid_bribe_costs_the_household(country):
     assert burden.max() > 0
     free = simulate(country, days=180, enforcement__corruption=0.0)
     assert np.asarray(free.result.final_state.burden).max() == 0
+
+
+def test_false_camera_matches_keep_their_number_at_the_edge_of_the_ranges(country):
+    """Every footage record run through recognition at the highest false-match rate: the
+    day's wrongful trading records still number what the rate says (a draw over a fixed
+    share of candidates once capped them at one agent in a hundred a day)."""
+    from panopticum.engine.channels import cameras
+    from panopticum.engine.state import TRADE
+    from panopticum.params.schema import make_parameters
+
+    params_model = make_parameters({"cameras.records_per_person_day": 10.0, "facial_recognition.false_match": 0.05},
+                                   base=load_scenario("baseline-2023").params)
+    world, layout = build_world(country)
+    params = {k: jnp.asarray(v) for k, v in engine_params(params_model).items()}
+    schedule = build_schedule(params_model, 1)
+    state = jax.tree_util.tree_map(lambda x: x[0], Simulation(world, layout, 7).initial_state(4, 1, params, schedule))
+    levels = jax.tree_util.tree_map(lambda a: jnp.asarray(a[0]), schedule)
+    today = Today.begin(world, state, params, levels, layout, rnd.day_words(jax.random.key(6)))
+    choices = behaviour.choose(today)
+    today = dataclasses.replace(today, acts=choices.acts, market=choices.market, stocked=choices.stocked)
+    records = cameras.records(today)
+    face = float(params["facial_recognition.enabled"] * levels.face_recognition)
+    expected = 0.05 * face * float(records.innocuous)
+    wrongful = int(((np.asarray(records.wrongful_bits) >> TRADE) & 1).sum())
+    assert expected > layout.n / 100  # past what the old draw could carry
+    assert abs(wrongful - expected) < 5 * np.sqrt(expected)

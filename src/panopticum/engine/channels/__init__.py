@@ -57,22 +57,4 @@ def collect(today) -> list[Records]:
     return [gated(modules[name].records(today), today.p(f"{name}.enabled")) for name in CHANNELS]
 
 
-def random_targets(
-    today, stream: int, expected: jax.Array, eligible: jax.Array, draws: int, eligible_share: jax.Array
-) -> jax.Array:
-    """bool [n]: about ``expected`` agents picked at random among ``eligible`` (whose share
-    of all agents is ``eligible_share``).
-
-    ``draws`` candidates (a static count) are drawn uniformly; each eligible one is kept
-    with probability ``expected / (draws * eligible share)``. Costs O(draws), not O(n).
-    """
-    n = today.layout.n
-    from panopticum.engine import random as rnd
-
-    idx = rnd.integers(today.words, stream, draws, n)
-    keep_prob = jnp.clip(expected / (draws * jnp.maximum(eligible_share, 1e-9)), 0.0, 1.0)
-    keep = eligible[idx] & (rnd.uniform(today.words, stream + 1, draws) < keep_prob)
-    return jnp.zeros(n, bool).at[jnp.where(keep, idx, n)].set(True, mode="drop")
-
-
-__all__ = ["CHANNELS", "Records", "collect", "gated", "random_targets"]
+__all__ = ["CHANNELS", "Records", "collect", "gated"]

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import jax.numpy as jnp
 
-from panopticum.engine.channels import Records, random_targets
+from panopticum.engine.channels import Records
 from panopticum.engine.context import as_bits
 from panopticum.engine.reduce import sums
 from panopticum.engine.state import CALL, CRITICISE, MEDIA, TRADE
@@ -77,8 +77,8 @@ def records(today) -> Records:
     eligible = enrolled & today.free
     footage_total, eligible_count = sums([footage, eligible])
     # Footage is the bulk of what facial recognition runs on; its false matches become
-    # wrongful records of trading against random enrolled people.
+    # wrongful records of trading against random enrolled people, each with the same chance,
+    # so the day's false matches keep their expected number however large (up to one a person).
     expected_false = p("facial_recognition.false_match") * face * footage_total
-    draws = max(16, today.layout.n // 100)
-    wrong = random_targets(today, STREAM + 8, expected_false, eligible, draws, eligible_count / today.layout.n)
+    wrong = eligible & (today.uniform(STREAM + 8) < expected_false / jnp.maximum(eligible_count, 1.0))
     return Records(true_bits=true, wrongful_bits=as_bits(wrong, TRADE), innocuous=footage_total)
