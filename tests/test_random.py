@@ -127,7 +127,7 @@ def test_the_battery_rejects_broken_generators(broken, caught):
 def draw_sites(monkeypatch) -> dict[int, set[str]]:
     """Every stream one day's step draws from, with the source lines that draw it."""
     sites: dict[int, set[str]] = collections.defaultdict(set)
-    uniform = rnd.uniform
+    bits = rnd.bits  # under every uniform and integer draw
 
     def recorded(w, stream, n):
         frames = traceback.extract_stack()[:-1]
@@ -136,7 +136,7 @@ def draw_sites(monkeypatch) -> dict[int, set[str]]:
                       if not f.filename.endswith("engine/random.py")
                       and not (f.filename.endswith("engine/context.py") and f.name in ("uniform", "per_group")))
         sites[stream].add(f"{caller.filename.rsplit('panopticum/', 1)[-1]}:{caller.lineno}")
-        return uniform(w, stream, n)
+        return bits(w, stream, n)
 
     population = build_population(10_000, 0)
     scenario = load_scenario("baseline-2023")
@@ -146,7 +146,7 @@ def draw_sites(monkeypatch) -> dict[int, set[str]]:
     schedule = build_schedule(scenario.params, 1)
     state = jax.tree_util.tree_map(lambda a: a[0], Simulation(world, layout, cadence).initial_state(0, 1, params, schedule))
     levels = jax.tree_util.tree_map(lambda a: jnp.asarray(a[0]), schedule)
-    monkeypatch.setattr(rnd, "uniform", recorded)
+    monkeypatch.setattr(rnd, "bits", recorded)
     jax.eval_shape(make_step(layout, cadence), jax.random.key(0), state, world,
                    {k: jnp.asarray(v) for k, v in params.items()}, levels)
     return sites

@@ -59,8 +59,8 @@ def uniform(words: jax.Array, stream: int, n: int) -> jax.Array:
 def integers(words: jax.Array, stream: int, n: int, high: int) -> jax.Array:
     """``n`` int32 draws on [0, high) for draw site ``stream``: the hash modulo ``high``.
 
-    Every value is reachable, each with probability within ``high / 2^32`` of ``1 / high``
-    (0.6% at 26.5M). Scaling a 24-bit uniform instead reaches only 2^24 values: above 16.8M
+    Every value is reachable, each with probability ``1 / high`` to within a relative
+    ``high / 2^32`` (0.6% at 26.5M). Scaling a 24-bit uniform instead reaches only 2^24 values: above 16.8M
     agents a third of them could never be picked.
     """
     return (bits(words, stream, n) % jnp.uint32(high)).astype(jnp.int32)
