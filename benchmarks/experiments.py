@@ -121,18 +121,7 @@ def run_modes(args, workers: int, label: str, platform: str) -> list[dict]:
     from panopticum.cluster import local_cluster
     from distributed import Client
 
-    # Workers inherit this process's environment when they start: JAX_PLATFORMS=cpu keeps a
-    # GPU machine's workers on its cores for the CPU rows.
-    saved = os.environ.get("JAX_PLATFORMS")
-    if platform == "cpu":
-        os.environ["JAX_PLATFORMS"] = "cpu"
-    try:
-        cluster = local_cluster(workers, gpus=None if platform == "gpu" else [])
-    finally:
-        if saved is None:
-            os.environ.pop("JAX_PLATFORMS", None)
-        else:
-            os.environ["JAX_PLATFORMS"] = saved
+    cluster = local_cluster(workers, gpus=None if platform == "gpu" else [])  # []: on the cores
     client = Client(cluster)
     try:
         with tempfile.TemporaryDirectory() as tmp:
@@ -152,9 +141,9 @@ def median_row(runs: list[dict]) -> dict:
     """One mode's repeats as one row: the median wall time, the loads seen across them."""
     seconds = statistics.median(r["seconds"] for r in runs)
     loads = [r[k] for r in runs for k in ("load_before", "load_after")]
-    return dict(runs[0], seconds=seconds, per_hour=runs[0]["points"] / seconds * 3600, first_load=runs[0]["load_before"],
-                all_seconds=[r["seconds"] for r in runs], load_before=min(loads, key=_load_key),
-                load_after=max(loads, key=_load_key))
+    return dict(runs[0], seconds=seconds, per_hour=runs[0]["points"] / seconds * 3600,
+                all_seconds=[r["seconds"] for r in runs], load_low=min(loads, key=_load_key),
+                load_high=max(loads, key=_load_key))
 
 
 def _load_key(load: str) -> float:
@@ -221,12 +210,12 @@ def main() -> None:
     for r in rows:
         each = ", ".join(f"{x:.1f}" for x in r["all_seconds"])
         lines.append(f"| {r['mode']} | {r['batch']} | {r['points']} | {each} | {r['seconds']:.1f} | {r['per_hour']:.0f} | "
-                     f"{r['agent_days']:.3g} | {r['load_before']} -> {r['load_after']} |")
+                     f"{r['agent_days']:.3g} | {r['load_low']} -> {r['load_high']} |")
     lines.append("")
     for platform, ratio in ratios.items():
         lines.append(f"Batched / one point at a time on the {platform.upper()}: **{ratio:.2f}x** the points per hour "
                      f"(target 3x: {'met' if ratio >= 3 else 'not met'}).")
-    first = rows[0]["first_load"]
+    first = repeats[0][0]["load_before"]
     if first != "unknown" and float(first) > cores:
         lines.append(f"Other jobs shared the machine ({cores} cores; 1-minute load {first} before the first repeat), "
                      "so both wall times are pessimistic; the modes alternated under similar load.")

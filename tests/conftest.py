@@ -63,6 +63,33 @@ def simulate(population, scenario="baseline-2023", days=120, seed=1, members=1, 
     return Series(result)
 
 
+@dataclasses.dataclass
+class DayZero:
+    """What a day's step takes on the first day of a run: the world, its layout, the engine's
+    parameters, member 0's initial state and the day's levels."""
+
+    world: object
+    layout: object
+    params: dict
+    state: object
+    levels: object
+
+
+def day_zero(population, params_model, seed: int = 4, cadence: int = 7) -> DayZero:
+    """The first day of ``params_model`` (validated parameters) on ``population``, unbatched."""
+    import jax
+    import jax.numpy as jnp
+
+    from panopticum.engine import Simulation, build_schedule, build_world, engine_params
+
+    world, layout = build_world(population)
+    params = {k: jnp.asarray(v) for k, v in engine_params(params_model).items()}
+    schedule = build_schedule(params_model, 1)
+    state = jax.tree_util.tree_map(lambda x: x[0], Simulation(world, layout, cadence).initial_state(seed, 1, params, schedule))
+    levels = jax.tree_util.tree_map(lambda a: jnp.asarray(a[0]), schedule)
+    return DayZero(world, layout, params, state, levels)
+
+
 def run_cli(argv: list[str], capsys) -> tuple[int, str, str]:
     """``panopticum ARGV`` in this process: (exit status, stdout, stderr). An exception other
     than the one-line exit escapes, so a traceback fails the test."""

@@ -65,3 +65,14 @@ def test_a_gpu_cluster_starts_one_worker_per_gpu_each_seeing_only_its_own():
 def test_zero_workers_is_one_clear_error():
     with pytest.raises(PanopticumError, match="at least 1"):
         local_cluster(0, gpus=[])
+
+
+def test_workers_kept_off_a_machines_gpus_run_jax_on_the_cores(monkeypatch):
+    from distributed import Client
+
+    import panopticum.cluster
+
+    monkeypatch.setattr(panopticum.cluster, "visible_gpus", lambda: ["0"])
+    with local_cluster(1, gpus=[]) as cluster, Client(cluster) as client:
+        client.wait_for_workers(1, timeout=60)
+        assert list(client.run(lambda: os.environ.get("JAX_PLATFORMS")).values()) == ["cpu"]

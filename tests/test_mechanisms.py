@@ -6,16 +6,14 @@ from __future__ import annotations
 import dataclasses
 
 import jax
-import jax.numpy as jnp
 import numpy as np
 import pytest
 
-from conftest import REG, simulate
-from panopticum.engine import build_schedule, build_world, engine_params, make_step
+from conftest import REG, day_zero, simulate
+from panopticum.engine import make_step
 from panopticum.engine import behaviour
 from panopticum.engine import random as rnd
 from panopticum.engine.context import Today
-from panopticum.engine.simulate import Simulation
 from panopticum.params.scenarios import load_scenario
 
 
@@ -36,13 +34,8 @@ def test_legal_trading_carries_no_risk(country):
 
 def test_the_freedom_index_is_what_the_odd_defines(country):
     """Recompute the index from the day's choices by hand and compare with the metric."""
-    params_model = load_scenario("baseline-2023").params
-    world, layout = build_world(country)
-    params = {k: jnp.asarray(v) for k, v in engine_params(params_model).items()}
-    schedule = build_schedule(params_model, 1)
-    sim = Simulation(world, layout, 7)
-    state = jax.tree_util.tree_map(lambda x: x[0], sim.initial_state(4, 1, params, schedule))
-    levels = jax.tree_util.tree_map(lambda a: jnp.asarray(a[0]), schedule)
+    day = day_zero(country, load_scenario("baseline-2023").params)
+    world, layout, params, state, levels = day.world, day.layout, day.params, day.state, day.levels
     key = jax.random.key(4)
     _, (regional, _) = make_step(layout, 7)(key, state, world, params, levels)
     words = rnd.day_words(jax.random.fold_in(key, state.day))
@@ -111,17 +104,13 @@ def test_false_camera_matches_keep_their_number_at_the_edge_of_the_ranges(countr
 
     params_model = make_parameters({"cameras.records_per_person_day": 10.0, "facial_recognition.false_match": 0.05},
                                    base=load_scenario("baseline-2023").params)
-    world, layout = build_world(country)
-    params = {k: jnp.asarray(v) for k, v in engine_params(params_model).items()}
-    schedule = build_schedule(params_model, 1)
-    state = jax.tree_util.tree_map(lambda x: x[0], Simulation(world, layout, 7).initial_state(4, 1, params, schedule))
-    levels = jax.tree_util.tree_map(lambda a: jnp.asarray(a[0]), schedule)
-    today = Today.begin(world, state, params, levels, layout, rnd.day_words(jax.random.key(6)))
+    day = day_zero(country, params_model)
+    today = Today.begin(day.world, day.state, day.params, day.levels, day.layout, rnd.day_words(jax.random.key(6)))
     choices = behaviour.choose(today)
     today = dataclasses.replace(today, acts=choices.acts, market=choices.market, stocked=choices.stocked)
     records = cameras.records(today)
-    face = float(params["facial_recognition.enabled"] * levels.face_recognition)
+    face = float(day.params["facial_recognition.enabled"] * day.levels.face_recognition)
     expected = 0.05 * face * float(records.innocuous)
     wrongful = int(((np.asarray(records.wrongful_bits) >> TRADE) & 1).sum())
-    assert expected > layout.n / 100  # past what the old draw could carry
+    assert expected > day.layout.n / 100  # past what the old draw could carry
     assert abs(wrongful - expected) < 5 * np.sqrt(expected)

@@ -18,11 +18,10 @@ import numpy as np
 import pytest
 from scipy import stats
 
-from panopticum.engine import Simulation, build_schedule, build_world, engine_params
+from conftest import day_zero
 from panopticum.engine import random as rnd
 from panopticum.engine.step import make_step
 from panopticum.params.scenarios import load_scenario
-from panopticum.population import build_population
 
 N = 1 << 20
 SMALLEST_P = 1e-6  # a chi-square p-value below this is a failure, not bad luck
@@ -124,7 +123,7 @@ def test_the_battery_rejects_broken_generators(broken, caught):
     assert battery(broken)[caught] < SMALLEST_P
 
 
-def draw_sites(monkeypatch) -> dict[int, set[str]]:
+def draw_sites(monkeypatch, population) -> dict[int, set[str]]:
     """Every stream one day's step draws from, with the source lines that draw it."""
     sites: dict[int, set[str]] = collections.defaultdict(set)
     bits = rnd.bits  # under every uniform and integer draw
@@ -138,24 +137,18 @@ def draw_sites(monkeypatch) -> dict[int, set[str]]:
         sites[stream].add(f"{caller.filename.rsplit('panopticum/', 1)[-1]}:{caller.lineno}")
         return bits(w, stream, n)
 
-    population = build_population(10_000, 0)
-    scenario = load_scenario("baseline-2023")
-    world, layout = build_world(population)
-    cadence = scenario.params.beliefs.cadence_days
-    params = engine_params(scenario.params)
-    schedule = build_schedule(scenario.params, 1)
-    state = jax.tree_util.tree_map(lambda a: a[0], Simulation(world, layout, cadence).initial_state(0, 1, params, schedule))
-    levels = jax.tree_util.tree_map(lambda a: jnp.asarray(a[0]), schedule)
+    params = load_scenario("baseline-2023").params
+    cadence = params.beliefs.cadence_days
+    day = day_zero(population, params, cadence=cadence)
     monkeypatch.setattr(rnd, "bits", recorded)
-    jax.eval_shape(make_step(layout, cadence), jax.random.key(0), state, world,
-                   {k: jnp.asarray(v) for k, v in params.items()}, levels)
+    jax.eval_shape(make_step(day.layout, cadence), jax.random.key(0), day.state, day.world, day.params, day.levels)
     return sites
 
 
-def test_every_draw_site_of_a_day_has_a_stream_of_its_own(monkeypatch):
+def test_every_draw_site_of_a_day_has_a_stream_of_its_own(monkeypatch, country):
     """Two sites on one stream would draw the same numbers for an agent on a day: their
     events would coincide (as holding illicit goods and criticising at work once did)."""
-    sites = draw_sites(monkeypatch)
+    sites = draw_sites(monkeypatch, country)
     assert len(sites) > 40  # the step was traced through its draws
     shared = {stream: lines for stream, lines in sites.items() if len(lines) > 1}
     assert not shared

@@ -84,16 +84,18 @@ def gpu_workers(gpus: list[str], workers: int | None) -> list[dict[str, str]]:
 def local_cluster(workers: int | None = None, gpus: list[str] | None = None):
     """A cluster of worker processes on this machine, one thread each: ``workers`` of them
     (default one per core, or one per GPU where there are GPUs; ``gpus`` defaults to
-    :func:`visible_gpus`)."""
+    :func:`visible_gpus`, and ``[]`` keeps the workers on the cores of a GPU machine)."""
     from distributed import LocalCluster, Nanny, Scheduler, SpecCluster
 
     if workers is not None and workers < 1:
         raise PanopticumError(f"--workers must be at least 1, got {workers}")
     base = worker_environment()
-    gpus = visible_gpus() if gpus is None else gpus
+    found = visible_gpus()
+    gpus = found if gpus is None else gpus
     if not gpus:
+        env = {**base, "JAX_PLATFORMS": "cpu"} if found else base  # GPUs left out: JAX too
         return LocalCluster(n_workers=workers or os.cpu_count() or 1, threads_per_worker=1, processes=True,
-                            dashboard_address=":0", silence_logs=logging.ERROR, env=base)
+                            dashboard_address=":0", silence_logs=logging.ERROR, env=env)
     specs = {
         f"gpu{env['CUDA_VISIBLE_DEVICES']}-{i}": {
             "cls": Nanny,
