@@ -100,6 +100,52 @@ def test_integers_reach_every_index_at_country_scale():
     assert stats.chisquare(np.bincount(k % 1024, minlength=1024)).pvalue > SMALLEST_P
 
 
+def one_bit_pairs(index_hash: np.ndarray) -> np.ndarray:
+    """``[pairs, 2]`` agents whose index hashes differ in exactly one bit."""
+    order = np.argsort(index_hash)
+    ranked = index_hash[order]
+    pairs = []
+    for bit in range(32):
+        partner = index_hash ^ np.uint32(1 << bit)
+        at = np.minimum(np.searchsorted(ranked, partner), len(ranked) - 1)
+        found = (ranked[at] == partner) & (index_hash < partner)
+        pairs.append(np.stack([np.flatnonzero(found), order[at[found]]], axis=1))
+    return np.concatenate(pairs)
+
+
+def pair_draws(uniform, pairs: np.ndarray, days: int = 64, streams: int = 16) -> tuple[np.ndarray, np.ndarray]:
+    """Both agents' draws, over ``days`` days and ``streams`` draw sites."""
+    first, second = [], []
+    for day in range(days):
+        w = words(day)
+        for stream in range(streams):
+            u = np.asarray(uniform(w, stream, N))
+            first.append(u[pairs[:, 0]])
+            second.append(u[pairs[:, 1]])
+    return np.concatenate(first), np.concatenate(second)
+
+
+def test_agents_whose_index_hashes_differ_in_one_bit_draw_independently():
+    """Every draw mixes an agent's fixed index hash with the day's stream key by one round:
+    the two agents of a pair always enter it a fixed difference apart. The closest pairs
+    (one bit apart; about 4,000 among 2^20 agents) must still draw independently over 64
+    days of 16 sites each."""
+    pairs = one_bit_pairs(np.asarray(rnd.index_hashes(N)))
+    assert len(pairs) > 3000
+    assert chi2_pairs(*pair_draws(rnd.uniform, pairs)) > SMALLEST_P
+
+
+def unmixed(w, stream, n):
+    """The index hash and the stream key without the round that mixes them."""
+    h = rnd.index_hashes(n) ^ rnd.stream_key(w, stream)
+    return (h >> 8).astype(jnp.float32) / 16777216.0
+
+
+def test_the_pair_check_rejects_draws_left_unmixed():
+    pairs = one_bit_pairs(np.asarray(rnd.index_hashes(N)))
+    assert chi2_pairs(*pair_draws(unmixed, pairs, days=4, streams=4)) < SMALLEST_P
+
+
 def test_draws_are_a_pure_function_of_key_stream_and_index():
     a = np.asarray(rnd.uniform(words(5), 12, 1000))
     np.testing.assert_array_equal(a, np.asarray(rnd.uniform(words(5), 12, 1000)))
@@ -128,14 +174,14 @@ def draw_sites(monkeypatch, population) -> dict[int, set[str]]:
     sites: dict[int, set[str]] = collections.defaultdict(set)
     bits = rnd.bits  # under every uniform and integer draw
 
-    def recorded(w, stream, n):
+    def recorded(w, stream, n, index_hash=None):
         frames = traceback.extract_stack()[:-1]
         # the line that asked: past random.py's own calls and Today's two draw helpers
         caller = next(f for f in reversed(frames)
                       if not f.filename.endswith("engine/random.py")
                       and not (f.filename.endswith("engine/context.py") and f.name in ("uniform", "per_group")))
         sites[stream].add(f"{caller.filename.rsplit('panopticum/', 1)[-1]}:{caller.lineno}")
-        return bits(w, stream, n)
+        return bits(w, stream, n, index_hash)
 
     params = load_scenario("baseline-2023").params
     cadence = params.beliefs.cadence_days

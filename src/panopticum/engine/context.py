@@ -36,7 +36,7 @@ class Today:
         return self.params[path]
 
     def uniform(self, stream: int) -> jax.Array:
-        return rnd.uniform(self.words, stream, self.layout.n)
+        return rnd.uniform(self.words, stream, self.layout.n, self.world.index_hash)
 
     def per_group(self, stream: int, group: jax.Array, n_groups: int) -> jax.Array:
         """One draw per group (household, unit, institution), read by each member."""

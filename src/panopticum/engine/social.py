@@ -108,7 +108,7 @@ def update(state: State, world, params: dict, words: jax.Array, cadence: int, n:
     fresh = p["media.sharing_needs_supply"]
     weekly = p["media.share_rate"] * (1.0 - fresh + fresh * supply)
     catch = 1.0 - jnp.power(1.0 - weekly, sharers * (cadence / 7.0))
-    gained = world.adult & state.free & (rnd.uniform(words, STREAM, n) < catch)
+    gained = world.adult & state.free & (rnd.uniform(words, STREAM, n, world.index_hash) < catch)
     degree = jnp.maximum(world.degree, 1).astype(jnp.float32)
     updated = dataclasses.replace(
         state,

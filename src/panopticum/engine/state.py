@@ -129,7 +129,7 @@ def initial_detention(words: jax.Array, world: World, params: dict, n: int) -> t
     from panopticum.engine.reduce import sums
 
     p = params
-    u = rnd.uniform(words, InitStream.DETAINED, n)
+    u = rnd.uniform(words, InitStream.DETAINED, n, world.index_hash)
     eligible = world.can_act & ~world.military
     # The shares are of all adults; prisoners are drawn among the adult civilians who can act.
     adults, eligible_count = sums([world.adult, eligible])
@@ -139,9 +139,9 @@ def initial_detention(words: jax.Array, world: World, params: dict, n: int) -> t
     kind = jnp.where(eligible & (u < edges[2]), 1 + jnp.sum(u[:, None] >= edges[None, :], axis=1), 0).astype(jnp.int8)
     mean = jnp.stack([jnp.float32(1.0), *sentences.mean_terms_by_kind(p)])[kind]
     low, high = sentences.term_bounds(mean, p)
-    v = rnd.uniform(words, InitStream.TERM_LENGTH, n)
+    v = rnd.uniform(words, InitStream.TERM_LENGTH, n, world.index_hash)
     whole = jnp.sqrt(low**2 + v * (high**2 - low**2))
-    left = jnp.ceil(rnd.uniform(words, InitStream.TERM, n) * whole)
+    left = jnp.ceil(rnd.uniform(words, InitStream.TERM, n, world.index_hash) * whole)
     return jnp.where(kind > 0, jnp.maximum(left, 1.0), 0.0).astype(jnp.int32), kind
 
 
@@ -154,16 +154,16 @@ def init_state(key: jax.Array, world: World, params: dict, layout: Layout, level
     p = params
     border_level = jnp.where(world.border, levels.informant_border, 1.0)
     informant = (
-        world.can_act & ~world.in_system_fixed & (rnd.uniform(words, InitStream.INFORMANT, n) < p["informants.share"] * border_level)
+        world.can_act & ~world.in_system_fixed & (rnd.uniform(words, InitStream.INFORMANT, n, world.index_hash) < p["informants.share"] * border_level)
     )
     smuggled = (
         world.can_act
         & world.border
         & world.relatives_abroad
-        & (rnd.uniform(words, InitStream.SMUGGLED, n) < p["behaviour.call.smuggled_phone_share_border"])
+        & (rnd.uniform(words, InitStream.SMUGGLED, n, world.index_hash) < p["behaviour.call.smuggled_phone_share_border"])
     )
     detained, kind = initial_detention(words, world, p, n)
-    media = world.adult & (detained == 0) & (rnd.uniform(words, InitStream.MEDIA, n) < p["media.initial_access_share"])
+    media = world.adult & (detained == 0) & (rnd.uniform(words, InitStream.MEDIA, n, world.index_hash) < p["media.initial_access_share"])
     informant = informant & (detained == 0)
     informant_ties = tie_sum(informant, world).astype(jnp.float32) / jnp.maximum(world.degree, 1)
     from panopticum.engine.behaviour import with_beliefs
@@ -192,9 +192,9 @@ def init_state(key: jax.Array, world: World, params: dict, layout: Layout, level
         kin_left=jnp.zeros(n, bool),
         ever_punished=jnp.zeros(n, jnp.uint8),
         burden=jnp.zeros(n, jnp.float32),
-        curiosity=rnd.uniform(words, InitStream.CURIOSITY, n),
+        curiosity=rnd.uniform(words, InitStream.CURIOSITY, n, world.index_hash),
         smuggled_phone=smuggled,
-        enrol_rank=rnd.uniform(words, InitStream.ENROL, n),
+        enrol_rank=rnd.uniform(words, InitStream.ENROL, n, world.index_hash),
         risk_tally=jnp.zeros((2, B, layout.n_regions + 1), jnp.float32),
         history=hist.empty(n),
         day=levels.day.astype(jnp.int32),

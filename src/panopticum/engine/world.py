@@ -15,6 +15,7 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
+from panopticum.engine import random as rnd
 from panopticum.engine import ties
 from panopticum.population.core import (
     BORDER_REGIONS,
@@ -50,6 +51,9 @@ class World:
     - ``degree``: int32, the number of ties; ``tie_slots`` (int32 ``[K, n]``),
       ``tie_more_index``, ``tie_more_row`` (int32 ``[m]``) and ``tie_more_start``: the
       ties in the layout of :mod:`.ties`.
+    - ``index_hash``: uint32, the agent's fixed index hash, which every per-agent random
+      draw starts from (:func:`.random.index_hashes`; stored so the step reads it, not
+      recomputes it in every draw).
     """
 
     adult: jax.Array
@@ -77,6 +81,7 @@ class World:
     tie_more_index: jax.Array
     tie_more_row: jax.Array
     tie_more_start: jax.Array
+    index_hash: jax.Array
 
 
 @dataclasses.dataclass(frozen=True)
@@ -147,6 +152,7 @@ def build_world(population) -> tuple[World, Layout]:
         institution=jnp.asarray(institution),
         degree=jnp.asarray(np.diff(indptr).astype(np.int32)),
         **{f"tie_{name}": jnp.asarray(part) for name, part in ties.split(indptr, pop.tie_index).items()},
+        index_hash=jax.jit(rnd.index_hashes, static_argnums=0)(pop.n),
     )
     layout = Layout(
         n=pop.n,
