@@ -17,12 +17,12 @@ A draw is built in two parts so that the part every draw shares is paid once:
   third of the hashing again.
 
 One round per draw instead of two more than halved the cost of 40 draws and made a day
-0.94 times as long at 1M agents (docs/engine.md, "One round a draw"). Within a day and site, agents' hashes are a
-permutation (distinct agents, distinct words); two sites of a day always have distinct
-keys (the key is a bijection of the stream number for a given day); two agents' draws are
-the finaliser at inputs a fixed difference apart, which after one round of ``lowbias32``
-leaves no correlation measurable in 2^22 pairs even for the agents whose index hashes
-differ in a single bit (tests/test_random.py).
+0.94 times as long at 1M agents (docs/engine.md, "One round a draw"). Within a day and
+site, agents' hashes are a permutation (distinct agents, distinct words); two sites of a
+day always have distinct keys (the key is a bijection of the stream number for a given
+day); two agents' draws are the finaliser at inputs a fixed difference apart, which after
+one round of ``lowbias32`` leaves no correlation measurable in 2^22 pairs even for the
+agents whose index hashes differ in a single bit (tests/test_random.py).
 
 Each draw site names its own ``stream`` (a small int), so adding a draw never shifts the
 numbers another site sees. The day's key comes from the run key with
