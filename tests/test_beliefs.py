@@ -159,3 +159,43 @@ def test_derived_beliefs_follow_what_agents_have_seen(country):
     np.testing.assert_array_equal(runs[0][0], runs[1][0])
     for name, value in runs[0][1].items():
         np.testing.assert_array_equal(value, runs[1][1][name], err_msg=name)
+
+
+def test_the_tie_update_counts_each_behaviour_and_flag_over_the_ties(start, country):
+    """What each agent learns at a tie update is counted over their ties exactly, behaviour
+    by behaviour: every act count and punishment bit packed in the update's words comes out
+    in its own field (checked against a count over the population's tie lists)."""
+    world, layout, params, state = start
+    rng = np.random.default_rng(7)
+    acts = rng.integers(0, 8, size=(4, layout.n)).astype(np.uint32)  # acts since the update, per behaviour
+    seen = rng.integers(0, 32, size=layout.n).astype(np.uint8)  # punishment bits 0-3, digital bit 4
+    informant = rng.random(layout.n) < 0.2
+    busy = dataclasses.replace(
+        state,
+        acts_since=jnp.asarray(acts[0] | acts[1] << 8 | acts[2] << 16 | acts[3] << 24),
+        seen=jnp.asarray(seen),
+        informant=jnp.asarray(informant),
+        acts_seen=jnp.zeros_like(state.acts_seen),
+        punishments_seen=jnp.zeros_like(state.punishments_seen),
+        public=jnp.zeros_like(state.public),
+    )
+    after = social.update(busy, world, params, rnd.day_words(jax.random.key(1)), 7, layout.n, jnp.float32(1.0))
+
+    rows = np.repeat(np.arange(layout.n), np.diff(np.asarray(country.tie_indptr)))
+    ties = np.asarray(country.tie_index)
+
+    def over_ties(values: np.ndarray) -> np.ndarray:
+        return np.bincount(rows, weights=values[ties].astype(np.float64), minlength=layout.n)
+
+    here = np.asarray(busy.here)
+    visible, own_weight = float(params["beliefs.act_visibility"]), float(params["beliefs.own_punishment_weight"])
+    punish_visible = float(params["beliefs.punishment_visibility"])
+    for b in range(4):
+        want_acts = np.where(here, visible * over_ties(acts[b]) + acts[b], 0.0)
+        np.testing.assert_allclose(np.asarray(after.acts_seen[b]), want_acts, rtol=1e-6, err_msg=f"acts of behaviour {b}")
+        bit = (seen >> b) & 1
+        want_punished = np.where(here, punish_visible * over_ties(bit) + own_weight * bit, 0.0)
+        np.testing.assert_allclose(np.asarray(after.punishments_seen[b]), want_punished, rtol=1e-6, err_msg=f"punishments {b}")
+    informants_free = informant & np.asarray(busy.free)
+    degree = np.maximum(np.diff(np.asarray(country.tie_indptr)), 1)
+    np.testing.assert_allclose(np.asarray(after.informant_ties), over_ties(informants_free) / degree, rtol=1e-6)

@@ -30,6 +30,7 @@ import dataclasses
 
 import jax
 import jax.numpy as jnp
+import numpy as np
 
 from panopticum.engine import history, ties
 from panopticum.engine import random as rnd
@@ -42,6 +43,9 @@ SHARER_BIT = 5
 LEFT_BIT = 6
 INFORMANT_BIT = 7
 ACT_FIELD_BITS = 8
+_SPREAD_NIBBLE = np.uint32(0x00204081)  # 1 + 2^7 + 2^14 + 2^21
+_LOW_BITS = np.uint32(0x01010101)
+_EVEN_BYTES = np.uint32(0x00FF00FF)
 
 
 def count_acts(acts_since: jax.Array, acts: jax.Array) -> jax.Array:
@@ -68,9 +72,9 @@ def update(state: State, world, params: dict, words: jax.Array, cadence: int, n:
     )
     # Count flags over each agent's ties in 8-bit fields of one word (degrees stay under
     # 256, checked by build_world), act counts in 16-bit fields (255 acts x 255 ties fit):
-    # word 0 the punishment bits, word 1 the other four flags, words 2 and 3 the acts of
-    # two behaviours each. Each word is summed along the ties without a value per tie end
-    # ever being stored (:func:`.ties.sum_along`).
+    # word 0 the punishment bits, word 1 the other four flags, word 2 the acts of behaviours
+    # 0 and 2, word 3 those of 1 and 3. Each word is summed along the ties without a value
+    # per tie end ever being stored (:func:`.ties.sum_along`).
     assert B == 4 and (DIGITAL_BIT, SHARER_BIT, LEFT_BIT, INFORMANT_BIT) == (4, 5, 6, 7)
 
     # Flags and act counts side by side, so that a tie reads both with one gather of a row.
@@ -79,8 +83,16 @@ def update(state: State, world, params: dict, words: jax.Array, cadence: int, n:
     def words_of(j: jax.Array) -> tuple[jax.Array, ...]:
         along = pair[j]
         tie_flags, acts = along[..., 0], along[..., 1]
-        flag_words = tuple(sum(((tie_flags >> (4 * k + slot)) & 1) << (8 * slot) for slot in range(4)) for k in range(2))
-        return (*flag_words, *(acts_of(acts, first) | (acts_of(acts, first + 1) << 16) for first in (0, 2)))
+        # Four bits to the low bits of four bytes by one multiply (bit k lands on bit 8k
+        # and the shifted copies never overlap, so nothing carries), and the act bytes to
+        # 16-bit fields by masks: the per-tie work of the update's one big loop
+        # (docs/engine.md, "The tie update at country scale").
+        return (
+            ((tie_flags & 0xF) * _SPREAD_NIBBLE) & _LOW_BITS,
+            ((tie_flags >> 4) * _SPREAD_NIBBLE) & _LOW_BITS,
+            acts & _EVEN_BYTES,
+            (acts >> 8) & _EVEN_BYTES,
+        )
 
     totals = ties.sum_along(world, words_of)
 
@@ -89,7 +101,7 @@ def update(state: State, world, params: dict, words: jax.Array, cadence: int, n:
 
     punished_ties = jnp.stack([field(totals[0], b) for b in range(B)])
     digital_ties, sharers, left_ties, informant_ties = (field(totals[1], s) for s in range(4))
-    tie_acts = jnp.stack([field(totals[2 + b // 2], b % 2, 16) for b in range(B)])
+    tie_acts = jnp.stack([field(totals[2 + b % 2], b // 2, 16) for b in range(B)])
     own_acts = jnp.stack([acts_of(state.acts_since, b).astype(jnp.float32) for b in range(B)])
     own_punished = jnp.stack([((state.seen >> b) & 1).astype(jnp.float32) for b in range(B)])
 
