@@ -10,11 +10,13 @@ that ignores the stream.
 from __future__ import annotations
 
 import collections
+import functools
 import traceback
 
 import jax
 import jax.numpy as jnp
 import numpy as np
+import pandas as pd
 import pytest
 from scipy import stats
 
@@ -100,29 +102,26 @@ def test_integers_reach_every_index_at_country_scale():
     assert stats.chisquare(np.bincount(k % 1024, minlength=1024)).pvalue > SMALLEST_P
 
 
-def one_bit_pairs(index_hash: np.ndarray) -> np.ndarray:
-    """``[pairs, 2]`` agents whose index hashes differ in exactly one bit."""
-    order = np.argsort(index_hash)
-    ranked = index_hash[order]
+@functools.cache
+def one_bit_pairs() -> np.ndarray:
+    """``[pairs, 2]``: agents among the first ``N`` whose index hashes differ in exactly one bit."""
+    index_hash = np.asarray(rnd.index_hashes(N))
+    lookup = pd.Index(index_hash)  # a hash table: which agent holds a given index hash
     pairs = []
     for bit in range(32):
-        partner = index_hash ^ np.uint32(1 << bit)
-        at = np.minimum(np.searchsorted(ranked, partner), len(ranked) - 1)
-        found = (ranked[at] == partner) & (index_hash < partner)
-        pairs.append(np.stack([np.flatnonzero(found), order[at[found]]], axis=1))
+        partner = lookup.get_indexer(index_hash ^ np.uint32(1 << bit))
+        mine = np.flatnonzero((partner >= 0) & (np.arange(N) < partner))  # each pair once
+        pairs.append(np.stack([mine, partner[mine]], axis=1))
     return np.concatenate(pairs)
 
 
 def pair_draws(uniform, pairs: np.ndarray, days: int = 64, streams: int = 16) -> tuple[np.ndarray, np.ndarray]:
-    """Both agents' draws, over ``days`` days and ``streams`` draw sites."""
-    first, second = [], []
-    for day in range(days):
-        w = words(day)
-        for stream in range(streams):
-            u = np.asarray(uniform(w, stream, N))
-            first.append(u[pairs[:, 0]])
-            second.append(u[pairs[:, 1]])
-    return np.concatenate(first), np.concatenate(second)
+    """Both agents' draws, over ``days`` days and ``streams`` draw sites: drawn for the
+    pairs' agents alone, from their index hashes (as the step draws from the world's)."""
+    hashes = jnp.asarray(rnd.index_hashes(N))[jnp.asarray(pairs.ravel())]
+    one_day = jax.jit(lambda w: jnp.stack([uniform(w, stream, hashes.shape[0], hashes) for stream in range(streams)]))
+    draws = np.concatenate([np.asarray(one_day(words(day))) for day in range(days)])
+    return draws[:, 0::2].ravel(), draws[:, 1::2].ravel()
 
 
 def test_agents_whose_index_hashes_differ_in_one_bit_draw_independently():
@@ -130,19 +129,19 @@ def test_agents_whose_index_hashes_differ_in_one_bit_draw_independently():
     the two agents of a pair always enter it a fixed difference apart. The closest pairs
     (one bit apart; about 4,000 among 2^20 agents) must still draw independently over 64
     days of 16 sites each."""
-    pairs = one_bit_pairs(np.asarray(rnd.index_hashes(N)))
+    pairs = one_bit_pairs()
     assert len(pairs) > 3000
     assert chi2_pairs(*pair_draws(rnd.uniform, pairs)) > SMALLEST_P
 
 
-def unmixed(w, stream, n):
+def unmixed(w, stream, n, index_hash):
     """The index hash and the stream key without the round that mixes them."""
-    h = rnd.index_hashes(n) ^ rnd.stream_key(w, stream)
+    h = index_hash ^ rnd.stream_key(w, stream)
     return (h >> 8).astype(jnp.float32) / 16777216.0
 
 
 def test_the_pair_check_rejects_draws_left_unmixed():
-    pairs = one_bit_pairs(np.asarray(rnd.index_hashes(N)))
+    pairs = one_bit_pairs()
     assert chi2_pairs(*pair_draws(unmixed, pairs, days=4, streams=4)) < SMALLEST_P
 
 
