@@ -22,7 +22,7 @@ import jax.numpy as jnp
 
 from panopticum.engine.bits import pack, unpack
 from panopticum.engine.channels import Records
-from panopticum.engine.materialise import keep, keep_bytes
+from panopticum.engine.materialise import keep
 from panopticum.engine.reduce import sums
 from panopticum.params.model import CHANNELS
 
@@ -56,7 +56,7 @@ def analyse(today, records: list[Records]) -> Analysed:
     expire = 1.0 / p["analysis.retention_days"]
     w = p["analysis.priority"]
     # Kept: the channels' chains feed both the queue counts and each queue's draw.
-    new = keep_bytes([r.true_bits | (r.wrongful_bits << 4) for r in records])
+    new = [keep(r.true_bits | (r.wrongful_bits << 4)) for r in records]
     queues = state.pending | jnp.stack(new)
     waiting = [queues[c] != 0 for c in range(len(CHANNELS))]
     per_agent = [c for c, r in enumerate(records) if r.innocuous.ndim == 1]

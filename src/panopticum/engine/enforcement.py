@@ -96,12 +96,11 @@ def enforce(today, detected: jax.Array) -> Outcome:
     # The whole outcome is read from three kept values (docs/engine.md, "Chains computed
     # once"): every field below comes from the same chain of draws, and kept one by one
     # each field's store would compute the chain again. Flags, the offence bits and the
-    # detention kind fit a float32's 24-bit mantissa exactly, and so do whole days.
+    # detention kind fit one 16-bit word.
     word = keep(
-        pack([investigated, bribed, punished, punished & (true_bits == 0), punished & by_digital]).astype(jnp.int32)
-        | (jnp.where(punished, charged_bits, jnp.uint8(0)).astype(jnp.int32) << 8)
-        | (best_kind.astype(jnp.int32) << 12),
-        exact_bits=15,
+        pack([investigated, bribed, punished, punished & (true_bits == 0), punished & by_digital]).astype(jnp.uint16)
+        | (jnp.where(punished, charged_bits, jnp.uint8(0)).astype(jnp.uint16) << 8)
+        | (best_kind.astype(jnp.uint16) << 12)
     )
     days = keep(days)
     burden = keep(jnp.where(bribed, price / p["enforcement.wealth_usd"], 0.0))
