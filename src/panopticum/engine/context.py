@@ -12,6 +12,8 @@ import jax
 import jax.numpy as jnp
 
 from panopticum.engine import random as rnd
+from panopticum.engine.bits import pack
+from panopticum.engine.materialise import keep
 from panopticum.engine.state import State
 from panopticum.engine.timeline import Schedule
 from panopticum.engine.world import Layout, World
@@ -27,7 +29,9 @@ class Today:
     levels: Schedule  # this day's row: scalars
     layout: Layout
     words: jax.Array  # the day's random words
+    here: jax.Array  # bool [n]: in the country at the start of the day
     free: jax.Array  # bool [n]: in the country and not detained
+    released: jax.Array  # bool [n]: serving the last day of a detention
     acts: jax.Array  # uint8 [n]: behaviour bits acted on today
     market: jax.Array  # bool [n]: traded in the market today, legally or not
     stocked: jax.Array  # bool [n]: holds illicit goods today
@@ -45,9 +49,17 @@ class Today:
 
     @classmethod
     def begin(cls, world, state, params, levels, layout, words) -> "Today":
-        """The day before anyone has chosen: no acts yet."""
+        """The day before anyone has chosen: no acts yet.
+
+        Who is here and free is read by most of the day's processes: kept as one byte, each
+        reads that byte instead of the day of leaving and the days of detention (eight
+        bytes), and once it is written nothing needs the state's old values of those two, so
+        the compiled loop no longer copies them every day (docs/engine.md, "Kept values at
+        their own width")."""
         none = jnp.zeros(layout.n, jnp.uint8)
-        return cls(world, state, params, levels, layout, words, state.free, none, none != 0, none != 0)
+        status = keep(pack([state.here, state.free, state.detained == 1]))
+        here, free, released = ((status >> k) & 1 == 1 for k in range(3))
+        return cls(world, state, params, levels, layout, words, here, free, released, none, none != 0, none != 0)
 
     def did(self, behaviour: int) -> jax.Array:
         return (self.acts >> behaviour) & 1 == 1

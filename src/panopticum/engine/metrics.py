@@ -117,7 +117,7 @@ def compute(today, choices, analysed, outcome, new_state, layout, hazard, leavin
     the true per-act risk's moving sums are carried in the state.
     """
     world, state = today.world, today.state
-    adult = world.adult & state.here  # the adults of the day, before today's departures
+    adult = world.adult & today.here  # the adults of the day, before today's departures
     n_b, n_c = len(BEHAVIOURS), len(CHANNELS)
     risk = state.risk  # the perceived risk the day's choices were made on
     detected_true = [((analysed.detected[c] & jnp.uint8(0x0F)) != 0) & today.free & adult for c in range(n_c)]

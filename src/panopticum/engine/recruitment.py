@@ -27,7 +27,7 @@ def update(today, informant: jax.Array, caught: jax.Array) -> jax.Array:
     eligible = world.can_act & ~world.in_system_fixed & today.free
     stays = informant & today.free & (u >= retire)
     joins = eligible & ~informant & (u < recruit)
-    reachable = world.can_act & ~world.in_system_fixed & today.state.here
+    reachable = world.can_act & ~world.in_system_fixed & today.here
     coerced = reachable & caught & (today.uniform(STREAM + 1) < p("informants.recruit_punished"))
     return stays | joins | coerced
 

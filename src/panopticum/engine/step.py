@@ -70,7 +70,6 @@ def make_step(layout: Layout, cadence: int):
         hazard = keep(escape.hazard(today))
         leaving = keep(escape.leave(today, hazard))
 
-        released = state.detained == 1
         detained = jnp.where(outcome.detained_new, outcome.term, jnp.maximum(state.detained - 1, 0))
         recovery = jnp.exp(-1.0 / params["enforcement.bribe_recovery_days"])
         new_state = dataclasses.replace(
@@ -87,10 +86,10 @@ def make_step(layout: Layout, cadence: int):
             seen=state.seen | outcome.punished_for | jnp.where(outcome.by_digital, jnp.uint8(1 << social.DIGITAL_BIT), jnp.uint8(0)),
             public=state.public + levels.campaign,
             backlog=analysed.backlog,
-            informant=recruitment.update(today, state.informant, outcome.fined | outcome.bribed | released),
+            informant=recruitment.update(today, state.informant, outcome.fined | outcome.bribed | today.released),
             ever_punished=state.ever_punished | outcome.punished_for,
             burden=jnp.minimum(state.burden * recovery + outcome.burden, 1.0),
-            history=history.record(state.history, state.day, state.here, choices.market, choices.acts,
+            history=history.record(state.history, state.day, today.here, choices.market, choices.acts,
                                    inspections.inspected(today) & (params["inspections.enabled"] > 0.5), outcome.punished),
             day=state.day + 1,
         )
