@@ -56,6 +56,19 @@ def test_sums_along_ties_match_the_csr(slots):
     np.testing.assert_array_equal(np.asarray(second), np.diff(indptr))
 
 
+@pytest.mark.parametrize("slots", [None, 1, 3, 40])
+def test_rows_summed_along_ties_match_the_csr(slots):
+    """Each word of a row is its own sum over the agent's ties, padding slots and the
+    extra ties included, whatever the slot count."""
+    indptr, index = csr(seed=2)
+    n = len(indptr) - 1
+    rows = np.random.default_rng(3).integers(0, 2**20, (n, 4)).astype(np.uint32)
+    expected = np.stack([np.add.reduceat(rows[index, w], indptr[:-1]) * (np.diff(indptr) > 0) for w in range(4)], axis=1)
+    total = ties.sum_rows(world_of(indptr, index, slots), jnp.asarray(rows))
+    assert total.dtype == jnp.uint32 and total.shape == (n, 4)
+    np.testing.assert_array_equal(np.asarray(total), expected)
+
+
 @pytest.mark.parametrize("slots", [None, 1, 40])
 def test_the_pth_tie_is_the_csr_one(slots):
     indptr, index = csr(seed=2)

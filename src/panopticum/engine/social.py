@@ -35,6 +35,7 @@ import numpy as np
 from panopticum.engine import history, ties
 from panopticum.engine import random as rnd
 from panopticum.engine.behaviour import with_beliefs
+from panopticum.engine.materialise import keep
 from panopticum.engine.state import MEDIA, B, State
 
 STREAM = 130
@@ -73,28 +74,26 @@ def update(state: State, world, params: dict, words: jax.Array, cadence: int, n:
     # Count flags over each agent's ties in 8-bit fields of one word (degrees stay under
     # 256, checked by build_world), act counts in 16-bit fields (255 acts x 255 ties fit):
     # word 0 the punishment bits, word 1 the other four flags, word 2 the acts of behaviours
-    # 0 and 2, word 3 those of 1 and 3. Each word is summed along the ties without a value
-    # per tie end ever being stored (:func:`.ties.sum_along`).
+    # 0 and 2, word 3 those of 1 and 3. Each agent's four words are one row, made once and
+    # summed along the ties with one gather of the row a tie (:func:`.ties.sum_rows`).
     assert B == 4 and (DIGITAL_BIT, SHARER_BIT, LEFT_BIT, INFORMANT_BIT) == (4, 5, 6, 7)
-
-    # Flags and act counts side by side, so that a tie reads both with one gather of a row.
-    pair = jnp.stack([flags.astype(jnp.uint32), state.acts_since], axis=1)
-
-    def words_of(j: jax.Array) -> tuple[jax.Array, ...]:
-        along = pair[j]
-        tie_flags, acts = along[..., 0], along[..., 1]
-        # Four bits to the low bits of four bytes by one multiply (bit k lands on bit 8k
-        # and the shifted copies never overlap, so nothing carries), and the act bytes to
-        # 16-bit fields by masks: the per-tie work of the update's one big loop
-        # (docs/engine.md, "The tie update at country scale").
-        return (
-            ((tie_flags & 0xF) * _SPREAD_NIBBLE) & _LOW_BITS,
-            ((tie_flags >> 4) * _SPREAD_NIBBLE) & _LOW_BITS,
-            acts & _EVEN_BYTES,
-            (acts >> 8) & _EVEN_BYTES,
+    # Four flag bits to the low bits of four bytes by one multiply (bit k lands on bit 8k
+    # and the shifted copies never overlap, so nothing carries), and the act bytes to
+    # 16-bit fields by masks (docs/engine.md, "The tie update at country scale").
+    f32, acts_since = flags.astype(jnp.uint32), state.acts_since
+    rows = keep(
+        jnp.stack(
+            [
+                ((f32 & 0xF) * _SPREAD_NIBBLE) & _LOW_BITS,
+                ((f32 >> 4) * _SPREAD_NIBBLE) & _LOW_BITS,
+                acts_since & _EVEN_BYTES,
+                (acts_since >> 8) & _EVEN_BYTES,
+            ],
+            axis=1,
         )
-
-    totals = ties.sum_along(world, words_of)
+    )
+    summed = ties.sum_rows(world, rows)
+    totals = [summed[:, w] for w in range(4)]
 
     def field(word: jax.Array, slot: int, bits: int = 8) -> jax.Array:
         return ((word >> (bits * slot)) & ((1 << bits) - 1)).astype(jnp.float32)
