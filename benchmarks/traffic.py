@@ -1,0 +1,145 @@
+"""Bytes an agent-day: what the compiled day reads and writes of the agent arrays.
+
+At country scale a day is bound by memory traffic more than by arithmetic: the agent arrays
+no longer fit in the caches, and every operation of the compiled day that reads or writes
+an ``[n]`` array streams it from memory. This script compiles the chunk program for a
+population of the given size, finds the body of its day loop and, for each of the body's operations, adds up the bytes
+an agent of its per-agent operands and results: a lower bound on the traffic when arrays
+are streamed, and the figure the changes of docs/engine.md ("Kept values at their own
+width") were chosen by. A gather reads only the rows it picks, so its operand counts in
+full here and it is marked.
+
+    python benchmarks/traffic.py                    # 1M agents, the 30 largest operations
+    python benchmarks/traffic.py --agents 2000000 --top 60 --readers
+
+``--readers`` lists the arrays read by most operations (an array read by many is worth
+keeping narrow). The weekly tie update runs as a conditional inside the day; its own
+operations are counted apart and are mostly gathers.
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+from collections import defaultdict
+
+import jax
+import numpy as np
+
+from panopticum.engine import build_schedule, build_world, engine_params, program
+from panopticum.engine import simulate
+from panopticum.engine.behaviour import with_beliefs
+from panopticum.engine.state import init_state
+from panopticum.engine.step import make_step
+from panopticum.params.scenarios import load_scenario
+from panopticum.population import build_population, load_population
+
+BYTES = {"pred": 1, "s8": 1, "u8": 1, "s16": 2, "u16": 2, "f16": 2, "bf16": 2, "s32": 4, "u32": 4, "f32": 4, "s64": 8, "u64": 8, "f64": 8}
+SKIPPED = ("parameter", "constant", "get-tuple-element", "tuple", "bitcast")
+LINE = re.compile(r"\s*(?:ROOT )?%([\w.\-]+) = (.*?) ([a-z][\w-]*)\((.*)$")
+
+
+def compiled_text(n: int, population: str | None) -> str:
+    """The compiled chunk program of the baseline scenario for ``n`` agents, as text."""
+    pop = load_population(population) if population else build_population(n, 0)
+    world, layout = build_world(pop)
+    scenario = load_scenario("baseline-2023")
+    cadence = scenario.params.beliefs.cadence_days
+    world_s = jax.tree_util.tree_map(lambda a: jax.ShapeDtypeStruct(np.shape(a), a.dtype), world)
+    del world, pop
+    params = simulate._as_device(engine_params(scenario.params))
+    schedule = simulate._padded_days(build_schedule(scenario.params, program.CAPACITY), 0, program.CAPACITY, program.CAPACITY)
+    keys = simulate.member_keys(0, 1)
+    init = jax.vmap(lambda k, w, p, lv: init_state(k, w, p, layout, lv), in_axes=(0, None, None, None))
+    state_s = jax.eval_shape(init, keys, world_s, params, simulate._day_row(schedule, 0))
+    loop = program.day_loop(make_step(layout, cadence), prepare=with_beliefs)
+    run = jax.jit(jax.vmap(loop, in_axes=(0, 0, None, None, None, None)), donate_argnums=program.STATE_ARG, keep_unused=True)
+    lowered = run.lower(keys, state_s, world_s, params, schedule, np.int32(program.CAPACITY))
+    return lowered.compile(simulate.compiler_options()).as_text()
+
+
+def computations(text: str) -> dict[str, list[str]]:
+    out, name = {}, None
+    for line in text.splitlines():
+        head = re.match(r"(?:ENTRY )?%([\w.\-]+) \(", line)
+        if head and not line.startswith(" "):
+            name = head.group(1)
+            out[name] = []
+        elif name and line.startswith("  "):
+            out[name].append(line)
+    return out
+
+
+def per_agent(shape: str, n: int) -> float:
+    total = 0
+    for dtype, dims in re.findall(r"\b(pred|[suf]\d+|bf16)\[([\d,]*)\]", shape):
+        sizes = [int(d) for d in dims.split(",") if d]
+        if n in sizes:
+            total += int(np.prod(sizes)) * BYTES[dtype]
+    return total / n
+
+
+def operations(lines: list[str], n: int, comps: dict[str, list[str]]):
+    """``(name, op, read, written, operands, gathers, result type)`` for each operation of a
+    computation."""
+    shapes = {}
+    for line in lines:
+        m = LINE.match(line)
+        if m:
+            shapes[m.group(1)] = m.group(2)
+    for line in lines:
+        m = LINE.match(line)
+        if not m or m.group(3) in SKIPPED:
+            continue
+        name, out, op, rest = m.groups()
+        operands = sorted(set(re.findall(r"%([\w.\-]+)", rest.split("), ")[0])))
+        read = sum(per_agent(shapes.get(a, ""), n) for a in operands)
+        written = per_agent(out, n)
+        if read + written:
+            called = re.search(r"calls=%([\w.\-]+)", line)
+            gathers = " gather(" in line or bool(called and any(" gather(" in inner for inner in comps.get(called.group(1), [])))
+            yield name, op, read, written, [a for a in operands if per_agent(shapes.get(a, ""), n)], gathers, out
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--agents", type=int, default=1_000_000)
+    ap.add_argument("--population", help="a population file to use instead of building one of --agents")
+    ap.add_argument("--top", type=int, default=30, help="operations to list, largest first")
+    ap.add_argument("--readers", action="store_true", help="also list the arrays read by most operations")
+    args = ap.parse_args()
+    text = compiled_text(args.agents, args.population)
+    comps = computations(text)
+    entry = next(c for c in comps if c.startswith("main"))
+    n = int(re.search(r"state_left_day[\w.]*: s32\[1,(\d+)\]", text).group(1))
+    body = re.search(r"while\(.*body=%([\w.\-]+)", "\n".join(comps[entry])).group(1)
+    ops = list(operations(comps[body], n, comps))
+    # Each day's blocked sums leave a short tail of the agent axis to a second operation
+    # whose operands are the whole arrays but which reads only the tail.
+    tails = {o[0] for o in ops if o[1] == "fusion" and o[3] == 0 and "reduce" in o[0] and not re.search(rf"\[(1,)?{n}\]", o[6])
+             and max((int(d) for d in re.findall(r"\[1,(\d+)\]", o[6])), default=n) < 1000}
+    daily = [o for o in ops if o[1] != "conditional" and o[0] not in tails]
+    read, written = sum(o[2] for o in daily), sum(o[3] for o in daily)
+    print(f"{n:,} agents, the day loop's body ({body}): {len(daily)} operations on agent arrays")
+    print(f"  read {read:.0f} B and written {written:.0f} B an agent a day, {read + written:.0f} B in all")
+    cond = [o for o in ops if o[1] == "conditional"]
+    for name, _, r, w, *_ in cond:
+        print(f"  plus the tie update's conditional ({name}): {r:.0f} B in and {w:.0f} B out an agent, on update days only")
+    print(f"\n{'read':>7} {'written':>7}  operation")
+    for name, op, r, w, _, gathers, out in sorted(daily, key=lambda o: -(o[2] + o[3]))[: args.top]:
+        result = re.sub(r"\{[\d,]*\}", "", out)[:60]
+        note = "  [gathers: reads only what it picks]" if gathers else ""
+        print(f"{r:7.1f} {w:7.1f}  {name} ({op}) -> {result}{note}")
+    if args.readers:
+        readers = defaultdict(list)
+        for name, _, _, _, operands, *_ in daily:
+            for a in operands:
+                readers[a].append(name)
+        shapes = {m.group(1): m.group(2) for line in comps[body] if (m := LINE.match(line))}
+        print(f"\n{'B':>5} {'reads':>5}  array (type)")
+        for a, rs in sorted(readers.items(), key=lambda kv: -per_agent(shapes[kv[0]], n) * len(kv[1]))[: args.top]:
+            print(f"{per_agent(shapes[a], n):5.1f} {len(rs):5d}  {a} ({shapes[a].split('{')[0]})")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,41 @@
+"""benchmarks/traffic.py counts an operation's bytes an agent from the compiled program:
+checked on a loop whose traffic is known."""
+
+from __future__ import annotations
+
+import importlib.util
+import re
+from pathlib import Path
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+from jax import lax
+
+SCRIPT = Path(__file__).resolve().parent.parent / "benchmarks" / "traffic.py"
+
+
+def load_traffic():
+    spec = importlib.util.spec_from_file_location("traffic", SCRIPT)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_counts_the_bytes_an_agent_of_a_known_loop():
+    traffic = load_traffic()
+    n = 4096
+
+    def run(x, flags, days):
+        # Each day reads a float32 and a byte an agent into a new float32, and the byte
+        # into a new byte.
+        return lax.fori_loop(0, days, lambda i, c: (c[0] * 0.5 + c[1].astype(jnp.float32), c[1] + jnp.uint8(1)), (x, flags))
+
+    text = jax.jit(run).lower(jnp.zeros(n, jnp.float32), jnp.zeros(n, jnp.uint8), np.int32(3)).compile().as_text()
+    comps = traffic.computations(text)
+    entry = next(c for c in comps if c.startswith("main"))
+    body = re.search(r"while\(.*body=%([\w.\-]+)", "\n".join(comps[entry])).group(1)
+    ops = list(traffic.operations(comps[body], n, comps))
+    assert sum(o[2] for o in ops) == 6.0  # read: 4 + 1, then 1 bytes an agent
+    assert sum(o[3] for o in ops) == 5.0  # written: 4 and 1
+    assert traffic.per_agent(f"(f32[{n}]{{0}}, u8[2,{n}]{{1,0}}, s32[])", n) == 6.0
