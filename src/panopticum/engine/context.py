@@ -54,8 +54,8 @@ class Today:
         Who is here and free is read by most of the day's processes: kept as one byte, each
         reads that byte instead of the day of leaving and the days of detention (eight
         bytes), and once it is written nothing needs the state's old values of those two, so
-        the compiled loop no longer copies them every day (docs/engine.md, "Kept values at
-        their own width")."""
+        the compiled loop no longer copies them every day (docs/engine.md, "Here, free and
+        released in one byte")."""
         none = jnp.zeros(layout.n, jnp.uint8)
         status = keep(pack([state.here, state.free, state.detained == 1]))
         here, free, released = ((status >> k) & 1 == 1 for k in range(3))
