@@ -80,12 +80,12 @@ def update(state: State, world, params: dict, words: jax.Array, cadence: int, n:
     # Four flag bits to the low bits of four bytes by one multiply (bit k lands on bit 8k
     # and the shifted copies never overlap, so nothing carries), and the act bytes to
     # 16-bit fields by masks (docs/engine.md, "The tie update at country scale").
-    f32, acts_since = flags.astype(jnp.uint32), state.acts_since
+    flag_word, acts_since = flags.astype(jnp.uint32), state.acts_since
     rows = keep(
         jnp.stack(
             [
-                ((f32 & 0xF) * _SPREAD_NIBBLE) & _LOW_BITS,
-                ((f32 >> 4) * _SPREAD_NIBBLE) & _LOW_BITS,
+                ((flag_word & 0xF) * _SPREAD_NIBBLE) & _LOW_BITS,
+                ((flag_word >> 4) * _SPREAD_NIBBLE) & _LOW_BITS,
                 acts_since & _EVEN_BYTES,
                 (acts_since >> 8) & _EVEN_BYTES,
             ],
