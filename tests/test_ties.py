@@ -47,24 +47,24 @@ def test_sums_along_ties_match_the_csr(slots):
     values = np.random.default_rng(1).integers(0, 1000, n).astype(np.uint32)
     expected = np.add.reduceat(values[index], indptr[:-1]) * (np.diff(indptr) > 0)
     world = world_of(indptr, index, slots)
-    total = ties.sum_along(world, lambda j: jnp.asarray(values)[j])
+    total = ties.sum_along(world, jnp.asarray(values))
     assert total.dtype == jnp.uint32
     np.testing.assert_array_equal(np.asarray(total), expected)
-    # Several totals from one reading: each its own sum.
-    first, second = ties.sum_along(world, lambda j: (jnp.asarray(values)[j], jnp.ones_like(j)))
+    # Several words an agent, one row: each its own sum.
+    first, second = ties.sum_along(world, jnp.stack([jnp.asarray(values), jnp.ones(n, jnp.uint32)], axis=1)).T
     np.testing.assert_array_equal(np.asarray(first), expected)
     np.testing.assert_array_equal(np.asarray(second), np.diff(indptr))
 
 
 @pytest.mark.parametrize("slots", [None, 1, 3, 40])
 def test_rows_summed_along_ties_match_the_csr(slots):
-    """Each word of a row is its own sum over the agent's ties, padding slots and the
+    """Each word of a row of four is its own sum over the agent's ties, padding slots and the
     extra ties included, whatever the slot count."""
     indptr, index = csr(seed=2)
     n = len(indptr) - 1
     rows = np.random.default_rng(3).integers(0, 2**20, (n, 4)).astype(np.uint32)
     expected = np.stack([np.add.reduceat(rows[index, w], indptr[:-1]) * (np.diff(indptr) > 0) for w in range(4)], axis=1)
-    total = ties.sum_rows(world_of(indptr, index, slots), jnp.asarray(rows))
+    total = ties.sum_along(world_of(indptr, index, slots), jnp.asarray(rows))
     assert total.dtype == jnp.uint32 and total.shape == (n, 4)
     np.testing.assert_array_equal(np.asarray(total), expected)
 

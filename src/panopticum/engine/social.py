@@ -75,7 +75,7 @@ def update(state: State, world, params: dict, words: jax.Array, cadence: int, n:
     # 256, checked by build_world), act counts in 16-bit fields (255 acts x 255 ties fit):
     # word 0 the punishment bits, word 1 the other four flags, word 2 the acts of behaviours
     # 0 and 2, word 3 those of 1 and 3. Each agent's four words are one row, made once and
-    # summed along the ties with one gather of the row a tie (:func:`.ties.sum_rows`).
+    # summed along the ties with one gather of the row a tie (:func:`.ties.sum_along`).
     assert B == 4 and (DIGITAL_BIT, SHARER_BIT, LEFT_BIT, INFORMANT_BIT) == (4, 5, 6, 7)
     # Four flag bits to the low bits of four bytes by one multiply (bit k lands on bit 8k
     # and the shifted copies never overlap, so nothing carries), and the act bytes to
@@ -92,7 +92,7 @@ def update(state: State, world, params: dict, words: jax.Array, cadence: int, n:
             axis=1,
         )
     )
-    summed = ties.sum_rows(world, rows)
+    summed = ties.sum_along(world, rows)
     totals = [summed[:, w] for w in range(4)]
 
     def field(word: jax.Array, slot: int, bits: int = 8) -> jax.Array:

@@ -24,9 +24,6 @@ is the same tie in both layouts.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any
-
 import jax
 import jax.numpy as jnp
 import numpy as np
@@ -69,38 +66,22 @@ def split(indptr: np.ndarray, index: np.ndarray, slots: int | None = None) -> di
     }
 
 
-def sum_along(world, term: Callable[[jax.Array], Any]) -> Any:
-    """For each agent, the sum over their ties ``j`` of ``term(j)``: ``term`` maps an int32
-    array of agents to an array of values for each, or a tuple of such arrays (summed
-    apart, from one reading of whatever ``term`` gathers). The totals have ``term``'s
-    dtypes; meant for integers, whose totals do not depend on the order of addition."""
-    values, structure = jax.tree_util.tree_flatten(term(world.tie_slots))  # each [K, n]
-    valid = jnp.arange(world.tie_slots.shape[0], dtype=jnp.int32)[:, None] < world.degree[None, :]
-    masked = tuple(jnp.where(valid, v, jnp.zeros((), v.dtype)) for v in values)
-    # One variadic reduction: its loop reads each slot once for every total.
-    summed = jax.lax.reduce(masked, tuple(jnp.zeros((), v.dtype) for v in masked), lambda a, b: tuple(x + y for x, y in zip(a, b)), (0,))
-    total = jax.tree_util.tree_unflatten(structure, list(summed))
+def sum_along(world, values: jax.Array) -> jax.Array:
+    """For each agent, the sum over their ties ``j`` of ``values[j]``: ``values`` holds
+    integers, one row an agent (``[n]``, or ``[n, W]`` for ``W`` words an agent, each
+    summed apart). Integers, so the totals do not depend on the order of addition.
+
+    One reduction of the gathered ``[K, n, ...]`` slots: a tie reads its agent's row with
+    one gather. Several words an agent are one row rather than ``W`` arrays summed by a
+    variadic reduction, which XLA's CPU backend emits as a scalar loop where it vectorises
+    a reduction with one result (at 26.5M agents, four words an agent: 1.8 s an update
+    against 2.6; docs/engine.md, "The tie update at country scale")."""
+    slots = world.tie_slots.shape[0]
+    valid = jnp.arange(slots, dtype=jnp.int32)[:, None] < world.degree[None, :]
+    valid = valid.reshape(valid.shape + (1,) * (values.ndim - 1))
+    total = jnp.where(valid, values[world.tie_slots], jnp.zeros((), values.dtype)).sum(axis=0, dtype=values.dtype)
     # The extra ties' rows are sorted; padding rows (``n``, when sharded) are dropped.
-    return jax.tree_util.tree_map(
-        lambda t, extra: t.at[world.tie_more_row].add(extra, mode="drop", indices_are_sorted=True),
-        total,
-        term(world.tie_more_index),
-    )
-
-
-def sum_rows(world, rows: jax.Array) -> jax.Array:
-    """``[n, W]``: for each agent, the sum over their ties ``j`` of ``rows[j]`` (an integer
-    ``[n, W]`` array of per-agent values, a row of ``W`` words an agent).
-
-    The same sums as :func:`sum_along` with a term returning ``W`` arrays, computed as one
-    reduction of one ``[K, n, W]`` operand rather than a variadic reduction of ``W``: a tie
-    reads its row with one gather, and XLA's CPU backend vectorises a reduction with a
-    single result but emits a variadic one as a scalar loop (at 26.5M agents, four words
-    an agent: 1.8 s an update against 2.6; docs/engine.md, "The tie update at country
-    scale")."""
-    valid = jnp.arange(world.tie_slots.shape[0], dtype=jnp.int32)[:, None] < world.degree[None, :]
-    total = jnp.where(valid[..., None], rows[world.tie_slots], jnp.zeros((), rows.dtype)).sum(axis=0, dtype=rows.dtype)
-    return total.at[world.tie_more_row].add(rows[world.tie_more_index], mode="drop", indices_are_sorted=True)
+    return total.at[world.tie_more_row].add(values[world.tie_more_index], mode="drop", indices_are_sorted=True)
 
 
 def tie_at(world, who: jax.Array, position: jax.Array) -> jax.Array:
@@ -115,4 +96,4 @@ def tie_at(world, who: jax.Array, position: jax.Array) -> jax.Array:
     return jnp.where(position < k_slots, dense, later)
 
 
-__all__ = ["slot_count", "split", "sum_along", "sum_rows", "tie_at"]
+__all__ = ["slot_count", "split", "sum_along", "tie_at"]

@@ -172,4 +172,4 @@ def tie_sum(values: jax.Array, world: World) -> jax.Array:
     (A cumulative sum differenced at the row bounds measured 26 times slower on the CPU:
     XLA lowers cumsum to a reduce-window.)
     """
-    return ties.sum_along(world, lambda j: values[j].astype(jnp.int32))
+    return ties.sum_along(world, values.astype(jnp.int32))
