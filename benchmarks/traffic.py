@@ -28,9 +28,6 @@ import numpy as np
 
 from panopticum.engine import build_schedule, build_world, engine_params, program
 from panopticum.engine import simulate
-from panopticum.engine.behaviour import with_beliefs
-from panopticum.engine.state import init_state
-from panopticum.engine.step import make_step
 from panopticum.params.scenarios import load_scenario
 from panopticum.population import build_population, load_population
 
@@ -40,22 +37,20 @@ LINE = re.compile(r"\s*(?:ROOT )?%([\w.\-]+) = (.*?) ([a-z][\w-]*)\((.*)$")
 
 
 def compiled_text(n: int, population: str | None) -> str:
-    """The compiled chunk program of the baseline scenario for ``n`` agents, as text."""
+    """The engine's own chunk program (the one ``Simulation`` runs) for the baseline
+    scenario and ``n`` agents, compiled, as text."""
     pop = load_population(population) if population else build_population(n, 0)
     world, layout = build_world(pop)
     scenario = load_scenario("baseline-2023")
-    cadence = scenario.params.beliefs.cadence_days
     world_s = jax.tree_util.tree_map(lambda a: jax.ShapeDtypeStruct(np.shape(a), a.dtype), world)
     del world, pop
+    run, init = simulate._compiled(layout, scenario.params.beliefs.cadence_days)
     params = simulate._as_device(engine_params(scenario.params))
     schedule = simulate._padded_days(build_schedule(scenario.params, program.CAPACITY), 0, program.CAPACITY, program.CAPACITY)
     keys = simulate.member_keys(0, 1)
-    init = jax.vmap(lambda k, w, p, lv: init_state(k, w, p, layout, lv), in_axes=(0, None, None, None))
-    state_s = jax.eval_shape(init, keys, world_s, params, simulate._day_row(schedule, 0))
-    loop = program.day_loop(make_step(layout, cadence), prepare=with_beliefs)
-    run = jax.jit(jax.vmap(loop, in_axes=(0, 0, None, None, None, None)), donate_argnums=program.STATE_ARG, keep_unused=True)
-    lowered = run.lower(keys, state_s, world_s, params, schedule, np.int32(program.CAPACITY))
-    return lowered.compile(simulate.compiler_options()).as_text()
+    shapes = init.lower(keys, world_s, params, simulate._day_row(schedule, 0)).out_info
+    state_s = jax.tree_util.tree_map(lambda a: jax.ShapeDtypeStruct(a.shape, a.dtype), shapes)
+    return run.lower(keys, state_s, world_s, params, schedule, np.int32(program.CAPACITY)).compile().as_text()
 
 
 def computations(text: str) -> dict[str, list[str]]:

@@ -118,6 +118,11 @@ class StoredProgram:
         self._static = "\n".join(f"static {k}={v!r}" for k, v in sorted({**static, **jit_options}.items()))
         self._ready: dict = {}  # argument signature -> jax.stages.Compiled
 
+    def lower(self, *args):
+        """The program lowered for ``args`` (arrays or ``jax.ShapeDtypeStruct``), as
+        ``jax.jit``'s ``lower``: for inspecting what it compiles to, never stored."""
+        return self._jitted.lower(*args)
+
     def __call__(self, *args):
         folder = directory()
         if folder is None:
