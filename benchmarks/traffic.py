@@ -22,6 +22,7 @@ from __future__ import annotations
 import argparse
 import re
 from collections import defaultdict
+from typing import NamedTuple
 
 import jax
 import numpy as np
@@ -36,13 +37,24 @@ SKIPPED = ("parameter", "constant", "get-tuple-element", "tuple", "bitcast")
 LINE = re.compile(r"\s*(?:ROOT )?%([\w.\-]+) = (.*?) ([a-z][\w-]*)\((.*)$")
 
 
-def compiled_text(n: int, population: str | None) -> str:
+class Operation(NamedTuple):
+    name: str
+    op: str
+    read: float  # bytes an agent of its per-agent operands
+    written: float  # bytes an agent of its per-agent results
+    operands: list[str]  # its per-agent operands
+    gathers: bool  # it gathers: reads only the elements it picks
+    result: str  # its result's type
+
+
+def compiled_text(n: int, population: str | None) -> tuple[str, int]:
     """The engine's own chunk program (the one ``Simulation`` runs) for the baseline
-    scenario and ``n`` agents, compiled, as text."""
+    scenario and ``n`` agents (or the population file's), compiled, as text; and ``n``."""
     pop = load_population(population) if population else build_population(n, 0)
     world, layout = build_world(pop)
     scenario = load_scenario("baseline-2023")
     world_s = jax.tree_util.tree_map(lambda a: jax.ShapeDtypeStruct(np.shape(a), a.dtype), world)
+    n = pop.n
     del world, pop
     run, init = simulate._compiled(layout, scenario.params.beliefs.cadence_days)
     params = simulate._as_device(engine_params(scenario.params))
@@ -50,7 +62,7 @@ def compiled_text(n: int, population: str | None) -> str:
     keys = simulate.member_keys(0, 1)
     shapes = init.lower(keys, world_s, params, simulate._day_row(schedule, 0)).out_info
     state_s = jax.tree_util.tree_map(lambda a: jax.ShapeDtypeStruct(a.shape, a.dtype), shapes)
-    return run.lower(keys, state_s, world_s, params, schedule, np.int32(program.CAPACITY)).compile().as_text()
+    return run.lower(keys, state_s, world_s, params, schedule, np.int32(program.CAPACITY)).compile().as_text(), n
 
 
 def computations(text: str) -> dict[str, list[str]]:
@@ -75,8 +87,8 @@ def per_agent(shape: str, n: int) -> float:
 
 
 def operations(lines: list[str], n: int, comps: dict[str, list[str]]):
-    """``(name, op, read, written, operands, gathers, result type)`` for each operation of a
-    computation."""
+    """An :class:`Operation` for each operation of a computation that reads or writes an
+    agent array."""
     shapes = {}
     for line in lines:
         m = LINE.match(line)
@@ -93,7 +105,16 @@ def operations(lines: list[str], n: int, comps: dict[str, list[str]]):
         if read + written:
             called = re.search(r"calls=%([\w.\-]+)", line)
             gathers = " gather(" in line or bool(called and any(" gather(" in inner for inner in comps.get(called.group(1), [])))
-            yield name, op, read, written, [a for a in operands if per_agent(shapes.get(a, ""), n)], gathers, out
+            yield Operation(name, op, read, written, [a for a in operands if per_agent(shapes.get(a, ""), n)], gathers, out)
+
+
+def daily_and_picking(ops: list[Operation]) -> tuple[list[Operation], list[Operation]]:
+    """The day's operations to count, and those left out as picking a few elements: a
+    gather with no per-agent result (the region sums' runs, a sample of agents), whose
+    operands' full size would overstate what it reads. The tie update's conditional is in
+    neither."""
+    picking = [o for o in ops if o.gathers and o.written == 0]
+    return [o for o in ops if o.op != "conditional" and o not in picking], picking
 
 
 def main() -> None:
@@ -103,33 +124,28 @@ def main() -> None:
     ap.add_argument("--top", type=int, default=30, help="operations to list, largest first")
     ap.add_argument("--readers", action="store_true", help="also list the arrays read by most operations")
     args = ap.parse_args()
-    text = compiled_text(args.agents, args.population)
+    text, n = compiled_text(args.agents, args.population)
     comps = computations(text)
     entry = next(c for c in comps if c.startswith("main"))
-    n = int(re.search(r"state_left_day[\w.]*: s32\[1,(\d+)\]", text).group(1))
     body = re.search(r"while\(.*body=%([\w.\-]+)", "\n".join(comps[entry])).group(1)
     ops = list(operations(comps[body], n, comps))
-    # Each day's blocked sums leave a short tail of the agent axis to a second operation
-    # whose operands are the whole arrays but which reads only the tail.
-    tails = {o[0] for o in ops if o[1] == "fusion" and o[3] == 0 and "reduce" in o[0] and not re.search(rf"\[(1,)?{n}\]", o[6])
-             and max((int(d) for d in re.findall(r"\[1,(\d+)\]", o[6])), default=n) < 1000}
-    daily = [o for o in ops if o[1] != "conditional" and o[0] not in tails]
-    read, written = sum(o[2] for o in daily), sum(o[3] for o in daily)
+    daily, picking = daily_and_picking(ops)
+    read, written = sum(o.read for o in daily), sum(o.written for o in daily)
     print(f"{n:,} agents, the day loop's body ({body}): {len(daily)} operations on agent arrays")
     print(f"  read {read:.0f} B and written {written:.0f} B an agent a day, {read + written:.0f} B in all")
-    cond = [o for o in ops if o[1] == "conditional"]
-    for name, _, r, w, *_ in cond:
-        print(f"  plus the tie update's conditional ({name}): {r:.0f} B in and {w:.0f} B out an agent, on update days only")
+    print(f"  not counted: {len(picking)} operations that gather a few elements ({', '.join(o.name for o in picking)})")
+    for o in ops:
+        if o.op == "conditional":
+            print(f"  plus the tie update's conditional ({o.name}): {o.read:.0f} B in and {o.written:.0f} B out an agent, on update days only")
     print(f"\n{'read':>7} {'written':>7}  operation")
-    for name, op, r, w, _, gathers, out in sorted(daily, key=lambda o: -(o[2] + o[3]))[: args.top]:
-        result = re.sub(r"\{[\d,]*\}", "", out)[:60]
-        note = "  [gathers: reads only what it picks]" if gathers else ""
-        print(f"{r:7.1f} {w:7.1f}  {name} ({op}) -> {result}{note}")
+    for o in sorted(daily, key=lambda o: -(o.read + o.written))[: args.top]:
+        note = "  [gathers: reads only what it picks]" if o.gathers else ""
+        print(f"{o.read:7.1f} {o.written:7.1f}  {o.name} ({o.op}) -> {re.sub(r'[{][0-9,]*[}]', '', o.result)[:60]}{note}")
     if args.readers:
         readers = defaultdict(list)
-        for name, _, _, _, operands, *_ in daily:
-            for a in operands:
-                readers[a].append(name)
+        for o in daily:
+            for a in o.operands:
+                readers[a].append(o.name)
         shapes = {m.group(1): m.group(2) for line in comps[body] if (m := LINE.match(line))}
         print(f"\n{'B':>5} {'reads':>5}  array (type)")
         for a, rs in sorted(readers.items(), key=lambda kv: -per_agent(shapes[kv[0]], n) * len(kv[1]))[: args.top]:

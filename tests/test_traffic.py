@@ -42,3 +42,27 @@ def test_counts_the_bytes_an_agent_of_a_known_loop():
     assert sum(o[2] for o in ops) == 7.0
     assert sum(o[3] for o in ops) == 6.0
     assert traffic.per_agent(f"(f32[{n}]{{0}}, u8[2,{n}]{{1,0}}, s32[])", n) == 6.0
+
+
+def test_a_gather_of_a_few_elements_is_left_out_of_the_count():
+    traffic = load_traffic()
+    n = 4096
+    picked = jnp.arange(8, dtype=jnp.int32) * 500
+
+    def run(x, days):
+        # Each day writes a float32 an agent and sums eight agents' values of it.
+        def day(i, c):
+            y = c[0] * 0.5 + 1.0
+            return y, c[1] + y[picked].sum()
+
+        return lax.fori_loop(0, days, day, (x, jnp.float32(0)))
+
+    text = jax.jit(run).lower(jnp.zeros(n, jnp.float32), np.int32(3)).compile().as_text()
+    comps = traffic.computations(text)
+    entry = next(c for c in comps if c.startswith("main"))
+    body = re.search(r"while\(.*body=%([\w.\-]+)", "\n".join(comps[entry])).group(1)
+    daily, picking = traffic.daily_and_picking(list(traffic.operations(comps[body], n, comps)))
+    assert len(picking) == 1 and picking[0].gathers and picking[0].written == 0
+    assert picking[0] not in daily and all(not o.gathers for o in daily)
+    # Counted: the new float32 written (and the loop's copy of the old one it needs).
+    assert sum(o.written for o in daily) == sum(o.written for o in traffic.operations(comps[body], n, comps))
