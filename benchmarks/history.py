@@ -48,7 +48,8 @@ def source_tree(rev: str, into: Path) -> Path:
 
 
 def run(src: Path, n: int, days: int, chunk: int, cache: str) -> dict:
-    env = dict(os.environ, PYTHONUNBUFFERED="1", PYTHONPATH=str(src))
+    path = os.pathsep.join(filter(None, [str(src), os.environ.get("PYTHONPATH")]))
+    env = dict(os.environ, PYTHONUNBUFFERED="1", PYTHONPATH=path)
     out = subprocess.run([sys.executable, "-c", CHILD, str(n), str(days), str(chunk), cache],
                          capture_output=True, text=True, env=env, check=False)
     if out.returncode != 0:

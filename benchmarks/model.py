@@ -10,8 +10,8 @@ persistent cache, summed over every program the run compiles) and the engine's f
 stored executables (computing their key, loading or storing them:
 ``panopticum.engine.executables``), measured twice: *cold*,
 each repeat with an empty compilation cache of its own, and *hit*, one more process of a
-single chunk reading the cache the last repeat wrote (as a second ``panopticum run`` of the
-same shape does). Configurations:
+single chunk (``--hit-days N``: N days, its engine time reported too) reading the cache the
+last repeat wrote (as a second ``panopticum run`` of the same shape does). Configurations:
 
 - ``--cores 1,all``: the same build pinned to one core (CPU affinity) and on every core,
   so the second core's worth is a ratio of two rows of one run;
@@ -110,7 +110,9 @@ def run_one(n: int, days: int, chunk: int, cache: str, cores: str, devices: int,
     """One configuration in a fresh process. ``cores``: "all" or a number of cores to pin to;
     ``xla_cache``: the compilation cache folder (a new empty one if not given)."""
     xla_cache = xla_cache or tempfile.mkdtemp(prefix="panopticum-bench-xla-")
-    env = dict(os.environ, PYTHONUNBUFFERED="1", PYTHONPATH=src, BENCH_XLA_CACHE=xla_cache)
+    # ``src`` first, then the caller's own path (where a machine keeps packages it cannot install).
+    path = os.pathsep.join(filter(None, [src, os.environ.get("PYTHONPATH")]))
+    env = dict(os.environ, PYTHONUNBUFFERED="1", PYTHONPATH=path, BENCH_XLA_CACHE=xla_cache)
     env.pop("JAX_COMPILATION_CACHE_DIR", None)
     if cache and src != SRC:
         cache = os.path.join(cache, "against")  # another version may read another population format
@@ -135,12 +137,15 @@ def run_one(n: int, days: int, chunk: int, cache: str, cores: str, devices: int,
     return row
 
 
-def with_cache_hit(row: dict, chunk: int, cache: str, members: int) -> dict:
-    """``row`` with ``compile_hit_seconds``: the compile time of one more process, a single
-    chunk long, reading the compilation cache ``row``'s process wrote."""
-    hit = run_one(row["n"], chunk, chunk, cache, row["cores"], row["devices"], members, row["src"], row["xla_cache"])
+def with_cache_hit(row: dict, chunk: int, cache: str, members: int, days: int = 0) -> dict:
+    """``row`` with ``compile_hit_seconds``: the compile time of one more process reading
+    the compilation cache ``row``'s process wrote, ``days`` long (default: a single chunk),
+    and that process's ``hit_run_seconds`` (the engine's wall time, loading included)."""
+    hit = run_one(row["n"], days or chunk, chunk, cache, row["cores"], row["devices"], members, row["src"],
+                  row["xla_cache"])
     shutil.rmtree(row["xla_cache"], ignore_errors=True)
-    return dict(row, compile_hit_seconds=hit["compile_seconds"], compile_hit_parts=hit["compile_parts"])
+    return dict(row, compile_hit_seconds=hit["compile_seconds"], compile_hit_parts=hit["compile_parts"],
+                hit_days=hit["days"], hit_run_seconds=hit["run_seconds"])
 
 
 def load_average() -> str:
@@ -155,7 +160,8 @@ def median_row(runs: list[dict]) -> dict:
     best["repeats"] = len(runs)
     best["cpu_seconds_per_day"] = statistics.median(r["cpu_seconds_per_day"] for r in runs)
     best["compile_seconds"] = statistics.median(r["compile_seconds"] for r in runs)
-    best["compile_hit_seconds"] = next(r["compile_hit_seconds"] for r in runs if "compile_hit_seconds" in r)
+    hit = next(r for r in runs if "compile_hit_seconds" in r)
+    best.update({k: hit[k] for k in ("compile_hit_seconds", "hit_days", "hit_run_seconds")})
     best["loads"] = "-".join(sorted({r["load"] for r in runs}, key=float)) if len(runs) > 1 else runs[0]["load"]
     return best
 
@@ -166,6 +172,7 @@ def describe(r: dict) -> str:
         f"({r['backend']}): {r['seconds_per_day'] * 1000:.1f} ms/day wall, {r['cpu_seconds_per_day'] * 1000:.1f} ms/day CPU, "
         f"run {r['run_seconds']:.1f} s (compile {r['compile_seconds']:.1f} s cold"
         + (f", {r['compile_hit_seconds']:.2f} s from the cache" if "compile_hit_seconds" in r else "")
+        + (f"; {r['hit_days']} days from the cache in {r['hit_run_seconds']:.1f} s" if "hit_run_seconds" in r else "")
         + f"), peak {r['peak_rss_bytes'] / 2**30:.2f} GiB, "
         f"load {r['load']}"
     )
@@ -178,15 +185,15 @@ def ns_per_agent_day(r: dict) -> float:
 def table(rows: list[dict]) -> list[str]:
     lines = [
         "| agents | members | days | cores | devices | backend | repeats | run s | compile s cold | compile s hit "
-        "| ms per day | CPU ms per day | ns per agent-day | agent-days per s | peak GiB | 1-min load |",
-        "|---:|---:|---:|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+        "| run s hit (days) | ms per day | CPU ms per day | ns per agent-day | agent-days per s | peak GiB | 1-min load |",
+        "|---:|---:|---:|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for r in rows:
         lines.append(
             f"| {r['n']:,} | {r['members']} | {r['days']} | {r['cpus_used'] if r['cores'] == 'all' else r['cores']} | "
             f"{r['devices']} | {r['backend']} | {r['repeats']} | {r['run_seconds']:.1f} | {r['compile_seconds']:.1f} | "
-            f"{r.get('compile_hit_seconds', float('nan')):.2f} | "
-            f"{r['seconds_per_day'] * 1000:.1f} | {r['cpu_seconds_per_day'] * 1000:.1f} | {ns_per_agent_day(r):.0f} | "
+            f"{r.get('compile_hit_seconds', float('nan')):.2f} | {r.get('hit_run_seconds', float('nan')):.1f} ({r.get('hit_days', '-')}) | "
+            f"{r['seconds_per_day'] * 1000:.1f} | {r['cpu_seconds_per_day'] * 1000:.1f} | {ns_per_agent_day(r):.3g} | "
             f"{1e9 / ns_per_agent_day(r):.3g} | {r['peak_rss_bytes'] / 2**30:.2f} | {r['loads']} |"
         )
     return lines
@@ -243,6 +250,8 @@ def main() -> None:
     ap.add_argument("--devices", default="1", help="comma-separated device counts to shard the agents over (1: unsharded)")
     ap.add_argument("--members", type=int, default=1, help="ensemble members run as one program")
     ap.add_argument("--repeats", type=int, default=3, help="runs per configuration under 2M agents (median kept)")
+    ap.add_argument("--hit-days", type=int, default=0,
+                    help="days of the process that reads the compilation cache (default: one chunk)")
     ap.add_argument("--against", default="", help="another source tree to measure alternately (a cost ratio)")
     ap.add_argument("--cache", default="", help="folder to keep built populations in")
     ap.add_argument("--no-write", action="store_true")
@@ -265,7 +274,7 @@ def main() -> None:
                         continue
                     row = run_one(n, args.days, args.chunk, args.cache, *cfg, args.members, src)
                     if repeat == repeats - 1:
-                        row = with_cache_hit(row, args.chunk, args.cache, args.members)
+                        row = with_cache_hit(row, args.chunk, args.cache, args.members, args.hit_days)
                     else:
                         shutil.rmtree(row["xla_cache"], ignore_errors=True)
                     into[cfg].append(row)
