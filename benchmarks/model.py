@@ -98,7 +98,7 @@ print(json.dumps({
     "n": n, "days": days, "members": members, "population_seconds": t_pop, "run_seconds": t_run,
     "compile_seconds": sum(compile_events.values()), "compile_parts": dict(compile_events),
     "seconds_per_day": per_day, "cpu_seconds_per_day": float(np.median([p for _, p in steady])),
-    "steady_chunks": len(steady), "backend": jax.default_backend(), "device_kind": jax.devices()[0].device_kind,
+    "steady_chunks": len(steady), "chunk_seconds": [round(s, 3) for s, _, _ in chunks], "backend": jax.default_backend(), "device_kind": jax.devices()[0].device_kind,
     "device_count": len(jax.devices()), "cpus_used": len(os.sched_getaffinity(0)),
     "peak_rss_bytes": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024,
 }))
@@ -145,7 +145,7 @@ def with_cache_hit(row: dict, chunk: int, cache: str, members: int, days: int = 
                   row["xla_cache"])
     shutil.rmtree(row["xla_cache"], ignore_errors=True)
     return dict(row, compile_hit_seconds=hit["compile_seconds"], compile_hit_parts=hit["compile_parts"],
-                hit_days=hit["days"], hit_run_seconds=hit["run_seconds"])
+                hit_days=hit["days"], hit_run_seconds=hit["run_seconds"], hit_chunk_seconds=hit["chunk_seconds"])
 
 
 def load_average() -> str:
@@ -173,9 +173,15 @@ def describe(r: dict) -> str:
         f"run {r['run_seconds']:.1f} s (compile {r['compile_seconds']:.1f} s cold"
         + (f", {r['compile_hit_seconds']:.2f} s from the cache" if "compile_hit_seconds" in r else "")
         + (f"; {r['hit_days']} days from the cache in {r['hit_run_seconds']:.1f} s" if "hit_run_seconds" in r else "")
-        + f"), peak {r['peak_rss_bytes'] / 2**30:.2f} GiB, "
+        + f"), chunks {_seconds(r['chunk_seconds'])}"
+        + (f" (from the cache {_seconds(r['hit_chunk_seconds'])})" if "hit_chunk_seconds" in r else "")
+        + f", peak {r['peak_rss_bytes'] / 2**30:.2f} GiB, "
         f"load {r['load']}"
     )
+
+
+def _seconds(values: list) -> str:
+    return ", ".join(f"{v:.2f}" for v in values) + " s"
 
 
 def ns_per_agent_day(r: dict) -> float:
