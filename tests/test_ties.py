@@ -90,3 +90,30 @@ def test_slot_count_makes_the_layout_smallest():
     assert all(size(best) <= size(k) for k in range(1, degree.max() + 1))
     assert size(best) < 8 * degree.sum()  # smaller than an index and a row per tie end
     assert ties.slot_count(np.zeros(10, np.int64)) == 1
+
+
+@pytest.mark.parametrize("slots", [None, 3])
+def test_the_layout_holds_each_tie_once_across_blocks_of_agents(slots):
+    """``split`` builds the slots a block of agents at a time: on a population of several
+    blocks, isolated agents on a block's edge included, each agent's first K ties are its
+    slots (itself after its degree) and the rest its extra ties, in the CSR's order."""
+    n = 150_001  # more than two blocks of 65,536
+    indptr, index = csr(seed=4, n=n)
+    degree = np.diff(indptr)
+    edges = [65_535, 65_536, 131_072]
+    degree[edges] = 0
+    indptr = np.concatenate([[0], np.cumsum(degree)])
+    index = index[: indptr[-1]]
+    parts = ties.split(indptr, index, slots)
+    k_slots = parts["slots"].shape[0]
+    who = np.repeat(np.arange(n), degree)
+    rank = np.arange(indptr[-1]) - indptr[:-1][who]
+    expected = np.tile(np.arange(n, dtype=np.int32), (k_slots, 1))
+    dense = rank < k_slots
+    expected[rank[dense], who[dense]] = index[dense]
+    np.testing.assert_array_equal(parts["slots"], expected)
+    np.testing.assert_array_equal(parts["more_index"], index[~dense])
+    np.testing.assert_array_equal(parts["more_row"], who[~dense])
+    extra = np.maximum(degree - k_slots, 0)
+    np.testing.assert_array_equal(parts["more_start"], np.cumsum(extra) - extra)
+    assert all(parts[k].dtype == np.int32 for k in parts)
