@@ -13,8 +13,9 @@ full here and it is marked.
     python benchmarks/traffic.py --agents 2000000 --top 60 --readers
 
 ``--readers`` lists the arrays read by most operations (an array read by many is worth
-keeping narrow). The weekly tie update runs as a conditional inside the day; its own
-operations are counted apart and are mostly gathers.
+keeping narrow). The weekly tie update runs as a conditional inside the day; its two
+branches are counted apart: the update's own operations (mostly gathers), and what the
+branch without the update copies on the other days.
 """
 
 from __future__ import annotations
@@ -108,6 +109,16 @@ def operations(lines: list[str], n: int, comps: dict[str, list[str]]):
             yield Operation(name, op, read, written, [a for a in operands if per_agent(shapes.get(a, ""), n)], gathers, out)
 
 
+BRANCHES = ("on days without an update (copies the branch must make)", "on update days")
+"""What each branch of the tie update's conditional is (``lax.cond``'s order: false, true)."""
+
+
+def branches(lines: list[str], name: str) -> list[str]:
+    """The branch computations of the conditional ``name``, in order."""
+    line = next(l for l in lines if (m := LINE.match(l)) and m.group(1) == name)
+    return re.findall(r"%([\w.\-]+)", re.search(r"branch_computations=\{([^}]*)\}", line).group(1))
+
+
 def daily_and_picking(ops: list[Operation]) -> tuple[list[Operation], list[Operation]]:
     """The day's operations to count, and those left out as picking a few elements: a
     gather with no per-agent result (the region sums' runs, a sample of agents), whose
@@ -136,7 +147,11 @@ def main() -> None:
     print(f"  not counted: {len(picking)} operations that gather a few elements ({', '.join(o.name for o in picking)})")
     for o in ops:
         if o.op == "conditional":
-            print(f"  plus the tie update's conditional ({o.name}): {o.read:.0f} B in and {o.written:.0f} B out an agent, on update days only")
+            print(f"  plus the tie update's conditional ({o.name}): {o.read:.0f} B in and {o.written:.0f} B out an agent;")
+            for label, branch in zip(BRANCHES, branches(comps[body], o.name)):
+                inner = list(operations(comps[branch], n, comps))
+                print(f"    inside it, {label}: {sum(i.read + i.written for i in inner):.0f} B an agent "
+                      f"({len(inner)} operations{', ' + ', '.join(i.name for i in inner) if len(inner) <= 5 else ''})")
     print(f"\n{'read':>7} {'written':>7}  operation")
     for o in sorted(daily, key=lambda o: -(o.read + o.written))[: args.top]:
         note = "  [gathers: reads only what it picks]" if o.gathers else ""

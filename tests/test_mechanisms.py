@@ -49,6 +49,23 @@ def test_the_freedom_index_is_what_the_odd_defines(country):
     assert float(regional[-1, REG["freedom_index"]]) == pytest.approx(share[counted].mean(), rel=1e-5)
 
 
+def test_perceived_risk_is_reported_at_the_end_of_the_day(country):
+    """On a tie-update day the metric is the adults' mean risk after the update (as
+    awareness), not the risk the day's choices were made on."""
+    from panopticum.engine.state import MEDIA
+
+    day = day_zero(country, load_scenario("baseline-2023").params)
+    world, layout, params, state, levels = day.world, day.layout, day.params, day.state, day.levels
+    key = jax.random.key(5)
+    words = rnd.day_words(jax.random.fold_in(key, state.day))
+    adult = np.asarray(world.adult & Today.begin(world, state, params, levels, layout, words).here)
+    before = np.asarray(state.risk[MEDIA])[adult].mean()
+    after_state, (regional, _) = make_step(layout, 1)(key, state, world, params, levels)  # cadence 1: an update every day
+    after = np.asarray(after_state.risk[MEDIA])[adult].mean()
+    assert abs(after - before) > 1e-4 * before  # the update moved it
+    assert float(regional[-1, REG["perceived_risk_media"]]) == pytest.approx(after, rel=1e-5)
+
+
 def test_informants_hold_their_share_and_are_recruited_among_the_punished(country):
     base = simulate(country, days=365)
     system = base["share_in_system"]

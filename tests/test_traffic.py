@@ -66,3 +66,28 @@ def test_a_gather_of_a_few_elements_is_left_out_of_the_count():
     assert picking[0] not in daily and all(not o.gathers for o in daily)
     # Counted: the new float32 written (and the loop's copy of the old one it needs).
     assert sum(o.written for o in daily) == sum(o.written for o in traffic.operations(comps[body], n, comps))
+
+
+def test_the_conditionals_branches_are_found_in_lax_conds_order():
+    traffic = load_traffic()
+    n = 4096
+
+    def run(x, days):
+        # Every third day the values are sorted and rewritten (a true branch that writes
+        # two float32 arrays an agent); on the others the false branch hands them on.
+        def day(i, v):
+            v = v + 1.0
+            return lax.cond(i % 3 == 2, lambda u: jnp.sort(u) * 2.0, lambda u: u, v)
+
+        return lax.fori_loop(0, days, day, x)
+
+    text = jax.jit(run).lower(jnp.zeros(n, jnp.float32), np.int32(6)).compile().as_text()
+    comps = traffic.computations(text)
+    entry = next(c for c in comps if c.startswith("main"))
+    body = re.search(r"while\(.*body=%([\w.\-]+)", "\n".join(comps[entry])).group(1)
+    cond = next(o for o in traffic.operations(comps[body], n, comps) if o.op == "conditional")
+    without, with_update = traffic.branches(comps[body], cond.name)
+    written = [sum(o.written for o in traffic.operations(comps[b], n, comps)) for b in (without, with_update)]
+    assert len(traffic.BRANCHES) == 2
+    assert written[1] >= 8.0  # the sorted values and their double
+    assert written[0] <= 4.0  # nothing, or a copy of its operand

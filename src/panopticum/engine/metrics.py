@@ -56,7 +56,7 @@ def _regional() -> list[Metric]:
     for b in BEHAVIOURS:
         out.append(Metric(f"willing_{b}", "share of adults", f"Adults willing to {DOING[b]}: motive minus net risk (risk aversion x perceived risk over the horizon x severity^alpha) passes the threshold."))
     for b in BEHAVIOURS:
-        out.append(Metric(f"perceived_risk_{b}", "per act", f"Mean perceived chance among adults of being punished for each time they {DOING[b]}, as they decide that day."))
+        out.append(Metric(f"perceived_risk_{b}", "per act", f"Mean perceived chance among adults of being punished for each time they {DOING[b]}, at the end of the day (after the day's tie update, if any: the next day's choices are made on it)."))
     for b in BEHAVIOURS:
         out.append(Metric(f"true_risk_{b}", "per act", f"People punished for acts to {DOING[b]} over such acts, moving sums over {TRUE_RISK_DAYS} days."))
     out.append(Metric("media_access", "share of adults", "Adults holding foreign media files."))
@@ -119,7 +119,10 @@ def compute(today, choices, analysed, outcome, new_state, layout, hazard, leavin
     world, state = today.world, today.state
     adult = world.adult & today.here  # the adults of the day, before today's departures
     n_b, n_c = len(BEHAVIOURS), len(CHANNELS)
-    risk = state.risk  # the perceived risk the day's choices were made on
+    # The perceived risk at the end of the day, after the day's tie update if there is one
+    # (as awareness is). Read from the state before the update, the risk had to be kept
+    # alive past it, and XLA copied it twice every day (docs/engine.md).
+    risk = new_state.risk
     detected_true = [((analysed.detected[c] & jnp.uint8(0x0F)) != 0) & today.free & adult for c in range(n_c)]
     detected_any = detected_true[0]
     for d in detected_true[1:]:
