@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The GPU rows of benchmarks/RESULTS.md in one go, on a machine with one GPU and JAX with CUDA
-# (about 6 minutes on an H200, a minute of it building the 26.5M population once):
+# (on an H200, 2026-11-29: 3.3 minutes before the year-long cache hit and the larger sweep
+# were added, so about 4.5 now; about 73 s of it building the 26.5M population once):
 #   - the model's tests on the GPU (tests/test_model.py: each mechanism's effect, the
 #     invariants, the same seed bit for bit, chunking);
 #   - the model at 1M and 26.5M agents x 365 days, compilation included, then the same year
