@@ -223,9 +223,9 @@ def main() -> None:
     if ratios.get("cpu", 3) < 3:
         lines.append("On the CPU a batch does the same work per agent-day as one point: the Dask workers already "
                      "keep every core busy with one point each, and a day's fixed cost is small next to its "
-                     "per-agent work, so `vmap` over points saves only the per-point dispatch. Batching pays where "
-                     "one point leaves the device idle (a GPU; measured only when one is present), and it compiles "
-                     "one program per sweep.")
+                     "per-agent work, so `vmap` over points saves only the per-point dispatch. Batching can pay only "
+                     "where one point leaves the device idle, as on a GPU, and there only on designs large enough "
+                     "for the saving to outweigh a compilation per program shape.")
     if not gpu:
         lines.append("No GPU was present, so there is no GPU row.")
     lines.append(END)
