@@ -177,7 +177,11 @@ def to_csr(parts: list[np.ndarray], n: int) -> tuple[np.ndarray, np.ndarray, np.
         hi = p - lo * n
         directed[e + s : e + s + k.size] = ((hi * n + lo) << 1) | (k & 1)
     del keys
-    directed.sort()
+    # Two sorted runs, the pairs as found and then swapped: sort the second, then merge
+    # (a stable sort finds the runs and merges them in one pass; sorting all 2e keys took
+    # 1.6 times as long).
+    directed[e:].sort()
+    directed.sort(kind="stable")
     tie_index = np.empty(2 * e, np.int32)
     tie_kind = np.empty(2 * e, np.int8)
     counts = np.zeros(n, np.int64)
