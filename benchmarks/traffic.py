@@ -109,6 +109,12 @@ def operations(lines: list[str], n: int, comps: dict[str, list[str]]):
             yield Operation(name, op, read, written, [a for a in operands if per_agent(shapes.get(a, ""), n)], gathers, out)
 
 
+def loop_body(comps: dict[str, list[str]]) -> str:
+    """The name of the body of the entry computation's (first) while loop: the day."""
+    entry = next(c for c in comps if c.startswith("main"))
+    return re.search(r"while\(.*body=%([\w.\-]+)", "\n".join(comps[entry])).group(1)
+
+
 BRANCHES = ("on days without an update (copies the branch must make)", "on update days")
 """What each branch of the tie update's conditional is (``lax.cond``'s order: false, true)."""
 
@@ -137,8 +143,7 @@ def main() -> None:
     args = ap.parse_args()
     text, n = compiled_text(args.agents, args.population)
     comps = computations(text)
-    entry = next(c for c in comps if c.startswith("main"))
-    body = re.search(r"while\(.*body=%([\w.\-]+)", "\n".join(comps[entry])).group(1)
+    body = loop_body(comps)
     ops = list(operations(comps[body], n, comps))
     daily, picking = daily_and_picking(ops)
     read, written = sum(o.read for o in daily), sum(o.written for o in daily)

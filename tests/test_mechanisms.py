@@ -14,6 +14,7 @@ from panopticum.engine import make_step
 from panopticum.engine import behaviour
 from panopticum.engine import random as rnd
 from panopticum.engine.context import Today
+from panopticum.engine.state import MEDIA
 from panopticum.params.scenarios import load_scenario
 
 
@@ -52,8 +53,6 @@ def test_the_freedom_index_is_what_the_odd_defines(country):
 def test_perceived_risk_is_reported_at_the_end_of_the_day(country):
     """On a tie-update day the metric is the adults' mean risk after the update (as
     awareness), not the risk the day's choices were made on."""
-    from panopticum.engine.state import MEDIA
-
     day = day_zero(country, load_scenario("baseline-2023").params)
     world, layout, params, state, levels = day.world, day.layout, day.params, day.state, day.levels
     key = jax.random.key(5)

@@ -4,7 +4,6 @@ checked on a loop whose traffic is known."""
 from __future__ import annotations
 
 import importlib.util
-import re
 from pathlib import Path
 
 import jax
@@ -33,8 +32,7 @@ def test_counts_the_bytes_an_agent_of_a_known_loop():
 
     text = jax.jit(run).lower(jnp.zeros(n, jnp.float32), jnp.zeros(n, jnp.uint8), np.int32(3)).compile().as_text()
     comps = traffic.computations(text)
-    entry = next(c for c in comps if c.startswith("main"))
-    body = re.search(r"while\(.*body=%([\w.\-]+)", "\n".join(comps[entry])).group(1)
+    body = traffic.loop_body(comps)
     ops = list(traffic.operations(comps[body], n, comps))
     # The new byte is written while the old one is still to be read, so the loop also
     # copies the old byte: read 4 + 1, 1 and 1 (the copy) bytes an agent, written 4, 1, 1.
@@ -59,8 +57,7 @@ def test_a_gather_of_a_few_elements_is_left_out_of_the_count():
 
     text = jax.jit(run).lower(jnp.zeros(n, jnp.float32), np.int32(3)).compile().as_text()
     comps = traffic.computations(text)
-    entry = next(c for c in comps if c.startswith("main"))
-    body = re.search(r"while\(.*body=%([\w.\-]+)", "\n".join(comps[entry])).group(1)
+    body = traffic.loop_body(comps)
     daily, picking = traffic.daily_and_picking(list(traffic.operations(comps[body], n, comps)))
     assert len(picking) == 1 and picking[0].gathers and picking[0].written == 0
     assert picking[0] not in daily and all(not o.gathers for o in daily)
@@ -83,8 +80,7 @@ def test_the_conditionals_branches_are_found_in_lax_conds_order():
 
     text = jax.jit(run).lower(jnp.zeros(n, jnp.float32), np.int32(6)).compile().as_text()
     comps = traffic.computations(text)
-    entry = next(c for c in comps if c.startswith("main"))
-    body = re.search(r"while\(.*body=%([\w.\-]+)", "\n".join(comps[entry])).group(1)
+    body = traffic.loop_body(comps)
     cond = next(o for o in traffic.operations(comps[body], n, comps) if o.op == "conditional")
     without, with_update = traffic.branches(comps[body], cond.name)
     written = [sum(o.written for o in traffic.operations(comps[b], n, comps)) for b in (without, with_update)]
